@@ -1,0 +1,42 @@
+# The two commands of the README: `make book` and `make test`. Each sets up .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test venv notebooks data-demo data-small bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(STAMP)
+
+## make book: demo data, every notebook under the demo profile, benchmarks, the HTML book.
+book: $(STAMP)
+	$(BIN)/dfbook data demo --size demo
+	$(BIN)/dfbook run --profile demo
+	$(BIN)/dfbook bench
+	$(BIN)/dfbook build
+	@echo "Book: $(CURDIR)/book/_build/html/index.html"
+
+## make test: smoke data and notebooks, then pytest (library, nbval, book build, browser).
+test: $(STAMP)
+	$(BIN)/dfbook data demo --size small
+	$(BIN)/dfbook run --profile smoke
+	$(BIN)/python -m pytest
+
+## make notebooks: paired .ipynb files beside notebooks/*.py for readers who want Jupyter.
+notebooks: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.py
+
+bench: $(STAMP)
+	$(BIN)/dfbook bench
+
+clean:
+	rm -rf book/_build book/notebooks book/results artifacts

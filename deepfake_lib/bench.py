@@ -1,0 +1,76 @@
+"""``dfbook bench``: registered benchmarks, measured in one run, written to ``bench.json``.
+
+Each subsystem registers its own benchmark with :func:`benchmark`. A benchmark returns a dict
+of measurements; by convention it compares a fast path with a baseline measured in the same
+run and reports ``ratio`` (baseline seconds / fast seconds) so the performance page never
+compares numbers taken on different machines.
+
+    @benchmark("pso", "PSO step vs a per-particle Python loop")
+    def bench_pso(quick: bool) -> dict:
+        ...
+        return {"baseline_s": t0, "fast_s": t1, "ratio": t0 / t1, "unit": "iterations/s"}
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Callable
+
+from .paths import results_dir
+
+#: Modules that register benchmarks when imported.
+BENCH_MODULES: list[str] = []
+
+_REGISTRY: dict[str, tuple[str, Callable[[bool], dict]]] = {}
+
+
+def benchmark(name: str, description: str):
+    """Register ``fn(quick: bool) -> dict`` under ``name``."""
+    def deco(fn):
+        _REGISTRY[name] = (description, fn)
+        return fn
+    return deco
+
+
+def registry() -> dict[str, tuple[str, Callable[[bool], dict]]]:
+    for mod in BENCH_MODULES:
+        importlib.import_module(mod)
+    return dict(_REGISTRY)
+
+
+def machine() -> dict[str, str | int]:
+    """Cores and CPU model of this machine, stated beside every benchmark table."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count() or 0, "cpu": model, "platform": platform.platform()}
+
+
+def run(only: list[str] | None = None, quick: bool = False, out: Path | None = None) -> Path:
+    """Run the selected benchmarks and write ``bench.json``; return its path."""
+    reg = registry()
+    unknown = sorted(set(only or []) - set(reg))
+    if unknown:
+        raise KeyError(f"unknown benchmark(s) {unknown}; known: {sorted(reg)}")
+    out = out or results_dir() / "bench.json"
+    results = {}
+    for name in sorted(only or reg):
+        desc, fn = reg[name]
+        t0 = time.perf_counter()
+        res = fn(quick)
+        results[name] = {"description": desc, **res, "wall_s": round(time.perf_counter() - t0, 3)}
+        print(f"{name:24s} {res.get('ratio', float('nan')):8.1f}x  {desc}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": machine(), "quick": quick, "benchmarks": results},
+                              indent=2, sort_keys=True) + "\n")
+    return out

@@ -1,0 +1,59 @@
+"""Classification metrics shared by the three papers.
+
+Convention of the whole book: **label 1 = fake = positive class**, 0 = real. Paper C writes
+0 = fake and 1 = real; notebook C1 shows how that choice swaps precision/recall and the ROC's
+orientation, and every number this module returns uses fake = positive.
+
+``y_true``, ``y_pred`` are 1-D arrays of 0/1 of shape ``(n,)``; ``scores`` are fake
+probabilities of shape ``(n,)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def confusion(y_true, y_pred) -> dict[str, int]:
+    """``{"tp", "tn", "fp", "fn"}`` with fake (1) as the positive class."""
+    t = np.asarray(y_true).astype(int).ravel()
+    p = np.asarray(y_pred).astype(int).ravel()
+    return {"tp": int(((t == 1) & (p == 1)).sum()), "tn": int(((t == 0) & (p == 0)).sum()),
+            "fp": int(((t == 0) & (p == 1)).sum()), "fn": int(((t == 1) & (p == 0)).sum())}
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b else float("nan")
+
+
+def binary_metrics(y_true, y_pred) -> dict[str, float]:
+    """Accuracy (paper A eq. 11), sensitivity (= recall), specificity, precision, F1, error rate."""
+    c = confusion(y_true, y_pred)
+    tp, tn, fp, fn = c["tp"], c["tn"], c["fp"], c["fn"]
+    acc = _ratio(tp + tn, tp + tn + fp + fn)
+    sens = _ratio(tp, tp + fn)
+    prec = _ratio(tp, tp + fp)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    return {"accuracy": acc, "error_rate": 1 - acc, "sensitivity": sens, "recall": sens,
+            "specificity": _ratio(tn, tn + fp), "precision": prec, "f1": f1, **c}
+
+
+def eer(y_true, scores) -> float:
+    """Equal error rate: where the false-positive rate meets the false-negative rate on the ROC."""
+    from sklearn.metrics import roc_curve
+
+    fpr, tpr, _ = roc_curve(y_true, scores)
+    fnr = 1 - tpr
+    i = int(np.nanargmin(np.abs(fnr - fpr)))
+    return float((fpr[i] + fnr[i]) / 2)
+
+
+def score_metrics(y_true, scores) -> dict[str, float]:
+    """ROC AUC, average precision and EER of fake-probability ``scores``."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y_true = np.asarray(y_true).astype(int)
+    if np.unique(y_true).size < 2:
+        nan = float("nan")
+        return {"auc": nan, "ap": nan, "eer": nan}
+    return {"auc": float(roc_auc_score(y_true, scores)),
+            "ap": float(average_precision_score(y_true, scores)), "eer": eer(y_true, scores)}

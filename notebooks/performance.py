@@ -1,0 +1,50 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Performance
+#
+# Speed is a requirement of this book, measured by `dfbook bench` and never by timed tests.
+# Each benchmark compares a fast path with a baseline **measured in the same run on the same
+# machine**, so its ratio means something even where absolute seconds do not carry over:
+# the face pipeline against a naive per-frame MTCNN loop, the vectorised PSO step against a
+# per-particle loop, the CRF head's batched Viterbi against a per-sequence loop, and others.
+# `make book` runs the benchmarks before the notebooks; `dfbook bench` reruns them.
+
+# %% tags=["parameters"]
+seed = 0
+profile = "smoke"
+data_root = None
+results_dir = None
+
+# %%
+from deepfake_lib import perf
+from deepfake_lib.results import Run
+
+run = Run("performance", globals())
+report = perf.load_bench(results_dir)
+print(perf.describe_machine(report))
+
+# %% [markdown]
+# ## Ratios measured in one run
+#
+# `ratio` = baseline seconds / fast seconds (higher is better). Throughput columns are per
+# second on this machine.
+
+# %%
+table = perf.bench_table(report)
+table
+
+# %%
+perf.plot_ratios(table);
+
+# %%
+run["benchmarks"] = sorted(report["benchmarks"]) if report else []
+run.save();

@@ -1,0 +1,57 @@
+"""Conventions of the notebooks, the profiles and the table of contents; results files exist.
+
+The notebooks themselves are executed by `make test` (`dfbook run --profile smoke`) before
+pytest, and re-executed by nbval (`--nbval-lax book/notebooks`), which compares the outputs of
+cells marked `# NBVAL_CHECK_OUTPUT`.
+"""
+
+import json
+
+import pytest
+
+from deepfake_lib import notebook_params, runner
+from deepfake_lib.paths import book_dir, notebooks_dir, results_dir
+
+NAMES = notebook_params.notebook_names()
+REQUIRED = {"seed", "profile", "data_root", "results_dir"}
+
+
+def test_there_are_notebooks():
+    assert len(NAMES) >= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameters_cell(name):
+    params = notebook_params.parameters(notebooks_dir() / f"{name}.py")
+    assert REQUIRED <= set(params), f"{name}: parameters cell lacks {REQUIRED - set(params)}"
+    assert params["profile"] == "smoke", "the parameters cell holds the smoke defaults"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_saves_its_results(name):
+    src = (notebooks_dir() / f"{name}.py").read_text()
+    assert f'Run("{name}", globals())' in src and "run.save()" in src
+
+
+def test_toc_and_notebooks_agree():
+    toc = runner.toc_order()
+    assert sorted(toc) == NAMES, "every notebook is in book/_toc.yml and every toc notebook exists"
+
+
+@pytest.mark.parametrize("profile", runner.profiles())
+def test_every_profile_is_valid(profile):
+    plan = runner.make_plan(profile)
+    assert [j.name for j in plan.jobs] == runner.toc_order()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_smoke_run_left_an_executed_copy_and_a_results_file(name):
+    """`make test` ran every notebook under smoke first; a missing results file fails here."""
+    executed = book_dir() / "notebooks" / f"{name}.ipynb"
+    assert executed.exists(), f"{executed} missing: run `dfbook run --profile smoke`"
+    path = results_dir() / f"{name}.json"
+    assert path.exists(), f"{path} missing: notebook {name} did not save its results"
+    payload = json.loads(path.read_text())
+    assert payload["notebook"] == name and payload["profile"] == "smoke"
+    for key in ("seed", "params", "backend", "versions", "values", "timing", "data_manifest_sha256"):
+        assert key in payload, f"{path}: no {key!r}"
