@@ -27,9 +27,10 @@ book: $(STAMP)
 
 ## make test: smoke data and notebooks, then pytest (library, nbval, book build, browser).
 test: $(STAMP)
+	-bash scripts/ensure-chromium.sh
 	$(BIN)/dfbook data demo --size small
 	$(BIN)/dfbook run --profile smoke
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests book/notebooks --nbval-lax --nbval-current-env
 
 ## make notebooks: paired .ipynb files beside notebooks/*.py for readers who want Jupyter.
 notebooks: $(STAMP)
