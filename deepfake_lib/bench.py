@@ -24,7 +24,7 @@ from typing import Callable
 from .paths import results_dir
 
 #: Modules that register benchmarks when imported.
-BENCH_MODULES: list[str] = ["deepfake_lib.faces", "deepfake_lib.demo"]
+BENCH_MODULES: list[str] = ["deepfake_lib.faces", "deepfake_lib.demo", "deepfake_lib.pso", "deepfake_lib.crf"]
 
 _REGISTRY: dict[str, tuple[str, Callable[[bool], dict]]] = {}
 
