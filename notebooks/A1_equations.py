@@ -240,4 +240,6 @@ checks = {
 for key, (holds, claim) in checks.items():
     run.evidence(key, claim, bool(holds), data="none")
     print(f"{key:32s} holds={bool(holds)}")
+
+# %%
 run.save();

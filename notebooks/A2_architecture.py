@@ -187,4 +187,6 @@ for target in ("model1", "model2"):
     copied = M.transfer_weights(m0, t)
     with_weights = [layer.name for layer in t.layers if layer.weights]
     print(f"model0 -> {target}: {len(copied)} of {len(with_weights)} layers with weights copied")
+
+# %%
 run.save();

@@ -91,9 +91,11 @@ run["feature_shape"] = list(feats.shape)
 # frames only.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 models = {k: bc.build_system(k, n_frames, feats.shape[-1], units=units, aux_weight=aux_weight)
           for k in bc.SYSTEMS}
+
+# %%
+# NBVAL_CHECK_OUTPUT
 sizes = pd.Series({k: int(sum(np.prod(v.shape) for v in mdl.trainable_variables)) for k, mdl in models.items()},
                   name="trainable parameters")
 print(sizes.to_string())
