@@ -33,6 +33,7 @@ import numpy as np
 
 from .manifest import Manifest
 from .paths import data_dir
+from .results import file_sha256
 
 LAYOUTS = ("ffpp", "celebdf", "dfdc", "ciplab")
 FFPP_METHODS = ("Deepfakes", "FaceSwap", "Face2Face", "NeuralTextures")
@@ -96,14 +97,6 @@ def default_manifest_path(layout: str, root: str | os.PathLike, compression: str
 
 
 # --------------------------------------------------------------------------- media checks
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def probe(path: Path, kind: str) -> tuple[dict | None, str | None]:
     """Open a media file: ``({"n_frames", "fps"}, None)`` or ``(None, one-line reason)``."""
     import cv2
@@ -157,7 +150,7 @@ class _Scan:
                 self.m.skip(rel, reason)
                 self.bar.write(f"skipped {p}: {reason}")
                 return False
-        sha = _sha256(p) if self.hash else None
+        sha = file_sha256(p) if self.hash else None
         self.m.add(path=rel, kind=kind, sha256=sha, **info, **fields)
         return True
 

@@ -70,6 +70,7 @@ import numpy as np
 from . import bench, media
 from .manifest import Manifest, load
 from .paths import data_dir
+from .results import file_sha256
 
 #: Bumped whenever the output changes, so a cached build is not reused.
 BUILDER_VERSION = 3
@@ -688,7 +689,7 @@ def track(path: str | os.PathLike, every: int = 2) -> tuple[np.ndarray, list[tup
                 kps[s:e] = gaussian_filter1d(kps[s:e], sigma=1.0, axis=0, mode="nearest")
         return dict(kps=np.round(kps, 2).tolist(), runs=runs, shape=list(cap_shape))
 
-    d = _cached_json(f"track-{media.sha256_file(path)}-e{every}", compute)
+    d = _cached_json(f"track-{file_sha256(path)}-e{every}", compute)
     return np.array(d["kps"], float), [tuple(r) for r in d["runs"]], tuple(d["shape"])
 
 
@@ -882,7 +883,7 @@ def _write_item(out: Path, vid: str, frames: list[np.ndarray], kps: np.ndarray, 
         crop = crop_face(decoded[i], kps[i])
         cv2.imwrite(str(cdir / f"{i:03d}.png"), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
     return dict(path=f"videos/{vid}.mp4", kind="video", n_frames=len(frames), fps=FPS,
-                sha256=media.sha256_file(path), frames_sha256=frames_sha256(decoded),
+                sha256=file_sha256(path), frames_sha256=frames_sha256(decoded),
                 crops=f"crops/{vid}", crop_frames=[int(i) for i in idx])
 
 

@@ -46,6 +46,7 @@ import numpy as np
 
 from . import bench
 from .paths import data_dir
+from .results import file_sha256
 
 #: Bumped whenever the crop computation changes, so old cache entries are not reused.
 PIPELINE_VERSION = 2
@@ -91,15 +92,6 @@ def sample_indices(n_total: int, n: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- decoding
-def file_sha256(path: str | os.PathLike) -> str:
-    """sha256 of a file's bytes (hex), read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise FaceError(f"{path}: file not found")

