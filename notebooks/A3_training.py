@@ -38,7 +38,7 @@ image_size = 32            # the paper: 128
 per_video = 2              # face crops per video (evenly spaced)
 reading = "after_block"    # where the LSTM sits (notebook A2)
 epochs = 1                 # the paper: 15
-seeds = [0]                # >= 3 in the demo and full profiles
+seeds = [0]                # 3 or more in the demo and full profiles
 batch_sizes = [64, 128, 256]
 dropouts = [0.0, 0.25]     # the paper: [0, 0.25, 0.5] (demo and full profiles)
 batch_size = 64            # batch size of the dropout, residual and transfer comparisons

@@ -55,3 +55,16 @@ def test_smoke_run_left_an_executed_copy_and_a_results_file(name):
     assert payload["notebook"] == name and payload["profile"] == "smoke"
     for key in ("seed", "params", "backend", "versions", "values", "timing", "data_manifest_sha256"):
         assert key in payload, f"{path}: no {key!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_papermill_reads_every_parameter(name, caplog):
+    """papermill inspects the parameters cell; a line it cannot parse is a parameter it ignores."""
+    import nbformat
+    from papermill.translators import PythonTranslator
+
+    src = notebook_params.parameters_source(notebooks_dir() / f"{name}.py")
+    with caplog.at_level("WARNING"):
+        found = PythonTranslator.inspect(nbformat.v4.new_code_cell(src))
+    assert "Unable to parse" not in caplog.text, caplog.text
+    assert {p.name for p in found} == set(notebook_params.parameters(notebooks_dir() / f"{name}.py"))
