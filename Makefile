@@ -17,11 +17,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-## make book: demo data, every notebook under the demo profile, benchmarks, the HTML book.
+## make book: demo data, benchmarks (read by the performance page), every notebook under the
+## demo profile, the HTML book.
 book: $(STAMP)
 	$(BIN)/dfbook data demo --size demo
-	$(BIN)/dfbook run --profile demo
 	$(BIN)/dfbook bench
+	$(BIN)/dfbook run --profile demo
 	$(BIN)/dfbook build
 	@echo "Book: $(CURDIR)/book/_build/html/index.html"
 
