@@ -1,6 +1,6 @@
 """``dfbook``: the book's one command-line tool.
 
-    dfbook data demo  [--out DIR] [--seed N] [--size small|demo]
+    dfbook data demo  [--out DIR] [--seed N] [--size small|demo] [--jitter J] [--force]
     dfbook data index --layout {ffpp,celebdf,dfdc,ciplab} ROOT [--out MANIFEST] [--compression C]
     dfbook run   [--profile P] [--only NAME ...] [-p key=value ...] [--backend B] [--fail-fast]
     dfbook build
@@ -24,7 +24,7 @@ from .paths import book_dir, repo_root
 def _cmd_data_demo(args) -> int:
     from . import demo
 
-    path = demo.build(out=args.out, seed=args.seed, size=args.size)
+    path = demo.build(out=args.out, seed=args.seed, size=args.size, jitter=args.jitter, force=args.force)
     print(f"demo benchmark manifest: {path}")
     return 0
 
@@ -90,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", type=Path, default=None, help="output folder (default: the data cache)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--size", choices=("small", "demo"), default="demo")
+    d.add_argument("--jitter", type=float, default=1.0,
+                   help="strength of the per-frame jitter of blend mask, alignment and colour (0 = none)")
+    d.add_argument("--force", action="store_true", help="rebuild even if an identical build is cached")
     d.set_defaults(func=_cmd_data_demo)
     i = dsub.add_parser("index", help="scan a real dataset's on-disk layout into a manifest")
     i.add_argument("--layout", required=True, choices=("ffpp", "celebdf", "dfdc", "ciplab"))

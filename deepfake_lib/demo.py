@@ -1144,22 +1144,3 @@ def bench_build(quick: bool) -> dict:
     return {"size": size, "seconds": seconds, "budget_s": BUILD_BUDGET_S if size == "demo" else None,
             "within_budget": bool(seconds <= BUILD_BUDGET_S) if size == "demo" else None, "videos": len(m.items), "frames": frames,
             "frames_per_s": frames / seconds, "detections_cached": bool(cached)}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m deepfake_lib.demo [--out DIR] [--seed N] [--size small|demo] [--jitter J]``."""
-    import argparse
-
-    p = argparse.ArgumentParser(prog="dfbook data demo")
-    p.add_argument("--out", type=Path)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--size", choices=sorted(SIZES), default="demo")
-    p.add_argument("--jitter", type=float, default=1.0)
-    p.add_argument("--force", action="store_true")
-    a = p.parse_args(argv)
-    print(build(a.out, a.seed, a.size, a.jitter, a.force))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
