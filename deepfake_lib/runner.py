@@ -143,8 +143,6 @@ def execute(job: Job, out_dir: Path, backend: str | None = None, kernel: str = "
 
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{job.name}.ipynb"
-    # TensorFlow's C++ start-up chatter goes to the terminal, not the notebook; keep errors.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env_backup = os.environ.get("KERAS_BACKEND")
     if backend:
         os.environ["KERAS_BACKEND"] = backend
