@@ -65,7 +65,7 @@ import keras  # noqa: E402
 
 run = Run("A3_training", globals())
 warnings.filterwarnings("ignore", category=UserWarning)
-data_label = "demo benchmark (synthetic, small)" if data_root is None else f"{layout or 'dataset'} at {data_root}"
+data_label = f"demo benchmark (size {demo_size}, synthetic manipulations)" if data_root is None else f"{layout or 'dataset'} at {data_root}"
 data_kind = "demo" if data_root is None else (layout or "dataset")
 print("Keras backend:", keras.config.backend(), "| data:", data_label)
 
