@@ -102,9 +102,10 @@ run["counts"] = counts.to_dict()
 # seed. A model compiles once per architecture and is re-initialised for every run
 # (`cnn_lstm.fresh_model`). The paper does not say which batch size its Tables 2-4 used;
 # `batch_size` is 64 in the smoke and full profiles, and 32 in the demo profile so that its
-# hundred-odd training images give more than two updates per epoch. The demo profile leaves
-# out the batch-size comparison (a batch of 256 is a single update per epoch on that data) and
-# the transfer across data, to fit its time budget; the smoke and full profiles run them.
+# hundred-odd training images give more than two updates per epoch. On that data a batch of
+# 256 is a single update per epoch, so the demo's batch-size comparison mostly measures the
+# number of optimiser steps (see below). The demo profile leaves out the transfer across data
+# to fit its time budget; the smoke and full profiles run it.
 
 # %%
 print(f"reading {reading} | {image_size} px | {epochs} epochs | seeds {seeds} | batch {batch_size} | "
