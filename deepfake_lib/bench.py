@@ -56,6 +56,15 @@ def machine() -> dict[str, str | int]:
     return {"cores": os.cpu_count() or 0, "cpu": model, "platform": platform.platform()}
 
 
+def headline(res: dict) -> str:
+    """One short figure per benchmark: its speed-up ratio, or its time against its budget."""
+    if "ratio" in res:
+        return f"{res['ratio']:.1f}x"
+    if res.get("budget_s"):
+        return f"{res['seconds']:.1f}/{res['budget_s']:.0f} s"
+    return f"{res['seconds']:.1f} s" if "seconds" in res else "-"
+
+
 def run(only: list[str] | None = None, quick: bool = False, out: Path | None = None) -> Path:
     """Run the selected benchmarks and write ``bench.json``; return its path."""
     reg = registry()
@@ -69,7 +78,7 @@ def run(only: list[str] | None = None, quick: bool = False, out: Path | None = N
         t0 = time.perf_counter()
         res = fn(quick)
         results[name] = {"description": desc, **res, "wall_s": round(time.perf_counter() - t0, 3)}
-        print(f"{name:24s} {res.get('ratio', float('nan')):8.1f}x  {desc}")
+        print(f"{name:24s} {headline(res):>14s}  {desc}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "quick": quick, "benchmarks": results},
                               indent=2, sort_keys=True) + "\n")

@@ -36,3 +36,10 @@ def test_every_registered_module_imports_and_registers():
 def test_performance_page_without_bench_file_says_so(tmp_path):
     assert perf.load_bench(tmp_path) is None
     assert "dfbook bench" in perf.describe_machine(None)
+
+
+def test_headline_shows_ratio_or_time_against_budget():
+    assert bench.headline({"ratio": 18.46}) == "18.5x"
+    assert bench.headline({"seconds": 31.47, "budget_s": 180.0}) == "31.5/180 s"
+    assert bench.headline({"seconds": 2.0, "budget_s": None}) == "2.0 s"
+    assert bench.headline({}) == "-"
