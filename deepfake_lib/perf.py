@@ -29,16 +29,77 @@ def describe_machine(report: dict | None) -> str:
             + (", quick mode (fewer repetitions)" if report.get("quick") else "") + ".")
 
 
+def _target(res: dict) -> tuple[str, bool | None]:
+    """The benchmark's own target, as text, and whether this run met it (``None``: no target)."""
+    if "target_ratio" in res and "ratio" in res:
+        return f">= {res['target_ratio']}x", bool(res["ratio"] >= res["target_ratio"])
+    if res.get("budget_s") and "seconds" in res:
+        return f"<= {res['budget_s']:.0f} s", bool(res["seconds"] <= res["budget_s"])
+    return "-", None
+
+
 def bench_table(report: dict | None):
-    """One row per benchmark: description, ratio and every other measurement it returned."""
+    """One row per benchmark: what it compares, its headline figure, its target and the verdict.
+
+    Columns: ``description``, ``result`` (ratio or time against budget, see
+    :func:`deepfake_lib.bench.headline`), ``ratio`` (float, NaN for budget benchmarks),
+    ``target``, ``met`` (yes / no / -), ``wall_s``.
+    """
     import pandas as pd
 
+    from .bench import headline
+
+    cols = ["description", "result", "ratio", "target", "met", "wall_s"]
     if not report:
-        return pd.DataFrame(columns=["benchmark", "description", "ratio"])
-    rows = [{"benchmark": name, **res} for name, res in sorted(report["benchmarks"].items())]
-    df = pd.DataFrame(rows)
-    first = [c for c in ("benchmark", "description", "ratio") if c in df.columns]
-    return df[first + [c for c in df.columns if c not in first]].set_index("benchmark")
+        return pd.DataFrame(columns=cols).rename_axis("benchmark")
+    rows = {}
+    for name, res in sorted(report["benchmarks"].items()):
+        target, met = _target(res)
+        rows[name] = {"description": res.get("description", ""), "result": headline(res),
+                      "ratio": res.get("ratio", float("nan")), "target": target,
+                      "met": {True: "yes", False: "no", None: "-"}[met], "wall_s": res.get("wall_s")}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=cols).rename_axis("benchmark")
+
+
+def measurements(report: dict | None):
+    """Every other figure a benchmark returned, one row per (benchmark, quantity)."""
+    import pandas as pd
+
+    skip = {"description", "ratio", "wall_s"}
+    rows = [{"benchmark": name, "quantity": k, "value": _fmt(v)}
+            for name, res in sorted((report or {}).get("benchmarks", {}).items())
+            for k, v in sorted(res.items()) if k not in skip]
+    return pd.DataFrame(rows, columns=["benchmark", "quantity", "value"]).set_index(["benchmark", "quantity"])
+
+
+def notebook_timings(folder=None):
+    """The ``timing`` each notebook recorded in ``book/results/<notebook>.json``.
+
+    Keys ending in ``_fps`` are frames per second, the others seconds. Timings stay out of the
+    results' ``values`` because they vary by machine and run; this is where they are read.
+    """
+    import pandas as pd
+
+    rows = []
+    for path in sorted(Path(results_dir(folder)).glob("*.json")):
+        if path.name == "bench.json":
+            continue
+        try:
+            timing = json.loads(path.read_text()).get("timing") or {}
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        for step, v in timing.items():
+            unit = "frames/s" if step.endswith("_fps") else "s"
+            rows.append({"notebook": path.stem, "step": step, "value": float(v), "unit": unit})
+    return pd.DataFrame(rows, columns=["notebook", "step", "value", "unit"]).set_index(["notebook", "step"])
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return str(v)
 
 
 def plot_ratios(table):

@@ -20,7 +20,8 @@ def test_bench_runs_registered_benchmarks_and_writes_machine(tmp_path, monkeypat
     assert d["machine"]["cores"] >= 1 and d["quick"] is True
     assert d["benchmarks"]["toy"]["ratio"] == 4.0 and "wall_s" in d["benchmarks"]["toy"]
     table = perf.bench_table(perf.load_bench(tmp_path))
-    assert table.loc["toy", "ratio"] == 4.0
+    assert table.loc["toy", "ratio"] == 4.0 and table.loc["toy", "result"] == "4.0x"
+    assert table.loc["toy", "met"] == "-"
     assert "cores" in perf.describe_machine(d)
     with pytest.raises(KeyError, match="unknown benchmark"):
         bench.run(only=["nope"], out=tmp_path / "b.json")
@@ -43,3 +44,24 @@ def test_headline_shows_ratio_or_time_against_budget():
     assert bench.headline({"seconds": 31.47, "budget_s": 180.0}) == "31.5/180 s"
     assert bench.headline({"seconds": 2.0, "budget_s": None}) == "2.0 s"
     assert bench.headline({}) == "-"
+
+
+def test_bench_table_judges_targets_and_budgets():
+    report = {"benchmarks": {
+        "fast": {"ratio": 11.1, "target_ratio": 5, "wall_s": 1.0},
+        "slow": {"ratio": 3.0, "target_ratio": 5, "wall_s": 1.0},
+        "build": {"seconds": 200.0, "budget_s": 180.0, "frames": 10, "wall_s": 200.0}}}
+    t = perf.bench_table(report)
+    assert list(t["met"]) == ["no", "yes", "no"]          # build, fast, slow (sorted)
+    assert t.loc["build", "result"] == "200.0/180 s" and t.loc["build", "target"] == "<= 180 s"
+    m = perf.measurements(report)
+    assert m.loc[("build", "frames"), "value"] == "10" and ("fast", "ratio") not in m.index
+
+
+def test_notebook_timings_reads_every_results_file(tmp_path):
+    (tmp_path / "C3_evaluation.json").write_text(json.dumps({"timing": {"pipeline_fps": 14.6, "train_all": 85.8}}))
+    (tmp_path / "bench.json").write_text(json.dumps({"benchmarks": {}}))
+    (tmp_path / "A1.json").write_text(json.dumps({"values": {}}))
+    t = perf.notebook_timings(tmp_path)
+    assert t.loc[("C3_evaluation", "pipeline_fps"), "unit"] == "frames/s"
+    assert t.loc[("C3_evaluation", "train_all"), "value"] == 85.8 and len(t) == 2
