@@ -543,6 +543,40 @@ def _items(manifest_path, split):
     return m, items
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), else ``None``."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(n_items: int, item_shape: tuple[int, ...], what: str,
+                 available: int | None = None) -> int:
+    """Refuse, before any decoding, a load whose uint8 array cannot fit in memory.
+
+    The loaders allocate one ``[n_items, *item_shape]`` uint8 array up front and fill it in
+    place, so the load needs ``n_items * prod(item_shape)`` bytes (training then makes float
+    copies of the batches or sets it uses). Returns that figure; raises :class:`MemoryError`
+    naming it and the parameters that shrink it when it exceeds the available memory.
+    """
+    need = n_items * int(np.prod(item_shape))
+    have = available_memory() if available is None else available
+    if have is not None and need > have:
+        raise MemoryError(
+            f"{what}: {n_items} items of shape {tuple(item_shape)} uint8 need {_size(need)}, "
+            f"and {_size(have)} is available. Lower the frames or size parameters, or load one "
+            f"split at a time (split='train' / 'val' / 'test').")
+    return need
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1024 ** 3:.1f} GiB" if n_bytes >= 1024 ** 3 else f"{n_bytes / 1024 ** 2:.1f} MiB"
+
+
 def _is_image(item) -> bool:
     return item.get("kind") == "image"
 
@@ -599,30 +633,30 @@ def load_sequences(manifest_path, n_frames: int, size: int, split: str | None = 
         ``methods``, ``skipped``.
     """
     m, items = _items(manifest_path, split)
-    X, M, kept, skipped = [], [], [], []
+    check_memory(len(items), (n_frames, size, size, 3), "load_sequences")
+    X = np.zeros((len(items), n_frames, size, size, 3), np.uint8)   # filled in place: no stacking copy
+    M = np.zeros((len(items), n_frames), bool)
+    kept, skipped = [], []
     pbar = _progress(items, f"face crops ({n_frames} frames)", progress)
     for it in pbar:
         path = m.abspath(it)
+        k = len(kept)
         try:
             if _is_image(it):
-                fr = np.zeros((n_frames, size, size, 3), np.uint8)
-                fr[0] = image_crop(path, size, margin, det_size=det_size)
-                mk = np.arange(n_frames) == 0
+                X[k, 0] = image_crop(path, size, margin, det_size=det_size)
+                M[k, 0] = True
             else:
-                fr, mk = video_crops(path, n_frames, size, margin, det_size=det_size)
+                X[k], M[k] = video_crops(path, n_frames, size, margin, det_size=det_size)
         except FaceError as exc:
             _skip(skipped, pbar, it, path, exc)
             continue
-        X.append(fr)
-        M.append(mk)
         kept.append(it)
     pbar.close()
     _report("load_sequences", len(kept), skipped, m)
     if record and skipped:
         record_skipped(manifest_path, skipped)
     return SequenceSet(
-        X=np.stack(X) if X else np.zeros((0, n_frames, size, size, 3), np.uint8),
-        mask=np.stack(M) if M else np.zeros((0, n_frames), bool),
+        X=X[:len(kept)], mask=M[:len(kept)],
         y=np.array([int(it["label"]) for it in kept], dtype=np.int64),
         ids=[str(it["id"]) for it in kept],
         splits=np.array([str(it.get("split")) for it in kept], dtype=str),
@@ -644,7 +678,9 @@ def load_images(manifest_path, size: int, per_video: int, split: str | None = No
         ``[M]``, ``skipped``.
     """
     m, items = _items(manifest_path, split)
-    X, rows, skipped = [], [], []
+    check_memory(len(items), (per_video, size, size, 3), "load_images")
+    X = np.zeros((len(items) * per_video, size, size, 3), np.uint8)  # filled in place
+    rows, skipped = [], []
     pbar = _progress(items, f"face crops ({per_video} per video)", progress)
     for it in pbar:
         path = m.abspath(it)
@@ -657,14 +693,14 @@ def load_images(manifest_path, size: int, per_video: int, split: str | None = No
         except FaceError as exc:
             _skip(skipped, pbar, it, path, exc)
             continue
-        X.append(crops)
+        X[len(rows):len(rows) + len(crops)] = crops
         rows += [it] * len(crops)
     pbar.close()
-    _report("load_images", len(X), skipped, m)
+    _report("load_images", len(items) - len(skipped), skipped, m)
     if record and skipped:
         record_skipped(manifest_path, skipped)
     return ImageSet(
-        X=np.concatenate(X) if X else np.zeros((0, size, size, 3), np.uint8),
+        X=X[:len(rows)],
         y=np.array([int(it["label"]) for it in rows], dtype=np.int64),
         video_ids=np.array([str(it["id"]) for it in rows], dtype=str),
         splits=np.array([str(it.get("split")) for it in rows], dtype=str),

@@ -303,6 +303,22 @@ def test_load_images_per_video_and_split(tmp_path, media):
         faces.load_images(path, size=S, per_video=1, split="training")
 
 
+def test_check_memory_refuses_before_decoding(tmp_path, media, monkeypatch):
+    gib = 1024 ** 3
+    # Celeb-DF v2 (6,229 videos) at paper B's full profile: 64 frames of 256 x 256 x 3.
+    with pytest.raises(MemoryError, match=r"6229 items .* need 73\.0 GiB, and 24\.0 GiB is available"):
+        faces.check_memory(6229, (64, 256, 256, 3), "load_sequences", available=24 * gib)
+    assert faces.check_memory(10, (64, 256, 256, 3), "x", available=24 * gib) == 10 * 64 * 256 * 256 * 3
+    assert faces.available_memory() > 0
+    path = _manifest(tmp_path, media)
+    monkeypatch.setattr(faces, "available_memory", lambda: 1024)
+    monkeypatch.setattr(faces, "video_crops", lambda *a, **k: pytest.fail("decoded before the check"))
+    with pytest.raises(MemoryError, match="load_sequences: 7 items"):
+        faces.load_sequences(path, n_frames=6, size=S, progress=False)
+    with pytest.raises(MemoryError, match=r"load_images: 3 items .* MiB, and 0\.0 MiB is available"):
+        faces.load_images(path, size=S, per_video=3, split="train", progress=False)
+
+
 def test_benchmark_registered():
     import importlib
 
