@@ -44,6 +44,8 @@ PAGE_PROBE = """(async () => {
   if (document.readyState !== 'complete') await new Promise(r => addEventListener('load', r));
   await Promise.all(Array.from(document.images).map(i => i.complete ? null :
       new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  const maths = Array.from(document.querySelectorAll('.math'));
   const rows = {};
   for (const p of ['A', 'B', 'C'])
     rows[p] = document.querySelectorAll('tr.claim-row[data-paper="' + p + '"]').length;
@@ -56,6 +58,9 @@ PAGE_PROBE = """(async () => {
     images: Array.from(document.images).map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
     rows: rows,
+    math: maths.length,
+    rawMath: maths.filter(m => !m.querySelector('mjx-container')).length,
+    externalScripts: Array.from(document.scripts).map(s => s.src).filter(s => /^https?:/.test(s) && !s.startsWith(location.origin)),
   };
 })()"""
 
@@ -270,6 +275,10 @@ def inspect_pages(root: Path, pages: dict[str, str], shots: Path, profile: Path)
                         problems.append(f"{rel}: image {img['src']} did not load (naturalWidth 0)")
                 problems += [f"{rel}: {p}" for p in
                              check_refs(root, base, url, [i["src"] for i in probe["images"]], probe["links"])]
+                if probe.get("rawMath"):
+                    problems.append(f"{rel}: {probe['rawMath']} of {probe['math']} formulas not typeset by MathJax")
+                for src in probe.get("externalScripts", []):
+                    problems.append(f"{rel}: script from outside the book ({src}) fails offline")
                 if not (shots / f"{label}.png").stat().st_size:
                     problems.append(f"{rel}: empty screenshot")
     finally:
@@ -294,7 +303,7 @@ def fake_book(tmp_path):
     (root / "start.html").write_text('<meta http-equiv="Refresh" content="0; url=index.html" />')
     (root / "index.html").write_text(
         "<html><head><title>Book</title></head><body><p>The index page of a small book.</p>"
-        '<img src="_images/ok.png"><img src="_images/fig.svg">'
+        '<img src="_images/ok.png"><img src="_images/fig.svg"><span class="math"><mjx-container>x</mjx-container></span>'
         '<a href="notebooks/claims_dashboard.html#paper-a">dashboard</a><a href="#top">top</a>'
         '<a href="https://example.org/x">out</a><a href="mailto:a@b.c">mail</a></body></html>')
     rows = "".join(f'<tr class="claim-row" data-paper="{p}"><td>{p}</td></tr>' for p in "ABCA")
@@ -305,7 +314,8 @@ def fake_book(tmp_path):
     (root / "notebooks" / "broken.html").write_text(
         "<html><head><title>Broken</title></head><body><p>A page with broken references.</p>"
         '<img src="../_images/empty.png"><img src="../_images/corrupt.png"><img src="../_images/gone.png">'
-        '<a href="missing.html">x</a><a href="../index.html">home</a></body></html>')
+        '<a href="missing.html">x</a><a href="../index.html">home</a>'
+        '<span class="math">\\(x^2\\)</span><script src="https://cdn.invalid/mathjax.js"></script></body></html>')
     return root
 
 
@@ -359,6 +369,8 @@ def test_browser_driver_on_the_fake_tree(fake_book, tmp_path):
     text = "\n".join(problems)
     assert "broken.html: image" in text and "naturalWidth 0" in text
     assert "missing.html: broken link" in text and "A3_training.html: broken link" in text
+    assert "broken.html: 1 of 1 formulas not typeset" in text and "cdn.invalid/mathjax.js" in text
+    assert probes["index"]["math"] == 1 and probes["index"]["rawMath"] == 0
     assert not any(p.startswith(("index.html", "start.html")) for p in problems), text
     assert (tmp_path / "shots" / "index.png").stat().st_size > 0
 
@@ -382,11 +394,13 @@ def test_published_book_in_chromium(tmp_path):
             page = candidates[0]
         pages[f"paper_{p}_{page.stem}"] = str(page.relative_to(root))
     pages["claims_dashboard"] = "notebooks/claims_dashboard.html"
+    pages["equations"] = "notebooks/A1_equations.html"  # the page with most formulas
     missing = [rel for rel in pages.values() if not (root / rel).is_file()]
     assert not missing, f"pages not built: {missing}"
     probes, problems = inspect_pages(root, pages, SCREENSHOTS, tmp_path / "profile")
     assert not problems, "\n".join(problems)
     rows = probes["claims_dashboard"]["rows"]
     assert all(rows[p] == len(L.load(p).claims) for p in L.PAPERS), rows
+    assert probes["equations"]["math"] >= 10, probes["equations"]["math"]
     for label in pages:
         assert (SCREENSHOTS / f"{label}.png").stat().st_size > 0
