@@ -20,6 +20,7 @@ import functools
 import http.server
 import io
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -137,7 +138,8 @@ def image_problem(data: bytes, name: str) -> str | None:
 
 
 def check_refs(root: Path, base: str, page_url: str, images, links) -> list[str]:
-    """Problems with a page's images (missing, empty, undecodable) and internal links (missing)."""
+    """Problems with a page's images (missing, empty, undecodable) and internal links (missing
+    page, or a ``page.html#id`` whose page has no element with that id)."""
     problems = []
     for src in images:
         if src.startswith("data:"):
@@ -157,6 +159,9 @@ def check_refs(root: Path, base: str, page_url: str, images, links) -> list[str]
         path = local_file(root, base, page_url, href)
         if path is not None and not path.is_file():
             problems.append(f"{href}: broken link (no {path.relative_to(root)})")
+        elif path is not None and (frag := unquote(urlsplit(href).fragment)) and path.suffix == ".html":
+            if not re.search(rf"""\b(id|name)=["']{re.escape(frag)}["']""", path.read_text(errors="replace")):
+                problems.append(f"{href}: broken link (no #{frag} in {path.relative_to(root)})")
     return problems
 
 
@@ -309,12 +314,12 @@ def fake_book(tmp_path):
     rows = "".join(f'<tr class="claim-row" data-paper="{p}"><td>{p}</td></tr>' for p in "ABCA")
     (root / "notebooks" / "claims_dashboard.html").write_text(
         "<html><head><title>Claims</title></head><body><p>Claims dashboard of the small book.</p>"
-        f'<table class="claims-table">{rows}</table><img src="../_images/ok.png">'
+        f'<table class="claims-table" id="paper-a">{rows}</table><img src="../_images/ok.png">'
         '<a href="A3_training.html">A3</a><a href="../index.html">home</a></body></html>')
     (root / "notebooks" / "broken.html").write_text(
         "<html><head><title>Broken</title></head><body><p>A page with broken references.</p>"
         '<img src="../_images/empty.png"><img src="../_images/corrupt.png"><img src="../_images/gone.png">'
-        '<a href="missing.html">x</a><a href="../index.html">home</a>'
+        '<a href="missing.html">x</a><a href="../index.html">home</a><a href="../index.html#nowhere">gone</a>'
         '<span class="math">\\(x^2\\)</span><script src="https://cdn.invalid/mathjax.js"></script></body></html>')
     return root
 
@@ -334,9 +339,10 @@ def test_checker_accepts_a_good_tree(fake_book):
 def test_checker_finds_broken_links_and_images(fake_book):
     scan, problems = _static_problems(fake_book, "notebooks/broken.html")
     text = "\n".join(problems)
-    assert len(problems) == 4, text
+    assert len(problems) == 5, text
     assert "empty.png: empty image" in text and "corrupt.png: does not decode" in text
     assert "gone.png is missing" in text and "missing.html: broken link" in text
+    assert "#nowhere: broken link" in text
     scan, problems = _static_problems(fake_book, "notebooks/claims_dashboard.html")
     assert problems == ["A3_training.html: broken link (no notebooks/A3_training.html)"]
     assert scan.rows == {"A": 2, "B": 1, "C": 1}
@@ -369,6 +375,7 @@ def test_browser_driver_on_the_fake_tree(fake_book, tmp_path):
     text = "\n".join(problems)
     assert "broken.html: image" in text and "naturalWidth 0" in text
     assert "missing.html: broken link" in text and "A3_training.html: broken link" in text
+    assert "../index.html#nowhere: broken link (no #nowhere in index.html)" in text
     assert "broken.html: 1 of 1 formulas not typeset" in text and "cdn.invalid/mathjax.js" in text
     assert probes["index"]["math"] == 1 and probes["index"]["rawMath"] == 0
     assert not any(p.startswith(("index.html", "start.html")) for p in problems), text

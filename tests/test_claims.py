@@ -326,7 +326,56 @@ def test_html_tables(tmp_path):
     a = V.assess(tmp_path)
     table = report.html_paper_table(a, "A")
     assert table.count('class="claim-row" data-paper="A"') == len(L.load("A").claims)
-    assert '<a href="A3_training.html">A3_training</a>' in table
+    assert '<a href="A3_training.html#dropout-figure-11">A3_training</a>' in table
     assert "reproduced-on-demo" in table and "0.25 (demo data)" in table
     assert report.html_checks(a, "B").count('class="check-row"') == sum(r.paper == "B" for r in a.checks)
     assert "<td><b>claims</b></td>" in report.html_counts(a)
+
+
+SOURCE = '''# %% [markdown]
+# # Title
+#
+# intro
+
+# %%
+run.evidence("X.intro.early", "before any section", holds=None)
+
+# %% [markdown]
+# ## Figure 8: accuracy, *precision*, `F1` over seeds
+
+# %%
+run.evidence("X.fig8.literal", "a literal key", holds=True)
+for m in ("a", "b"):
+    run.evidence(f"X.fig8.gain_{m}", "an f-string key", holds=None)
+
+# %% [markdown]
+# Prose without a heading keeps the section.
+
+# %%
+for key in {"beats_auc": 1}:
+    run.evidence(f"X.fig9.{key}", "a key built from its last part", holds=False)
+'''
+
+
+def test_evidence_anchor_finds_the_section_that_records_a_key(tmp_path):
+    (tmp_path / "nb.py").write_text(SOURCE)
+    section = "figure-8-accuracy-precision-f1-over-seeds"
+    assert report.evidence_anchor("nb", "X.fig8.literal", tmp_path) == section
+    assert report.evidence_anchor("nb", "X.fig8.gain_b", tmp_path) == section
+    assert report.evidence_anchor("nb", "X.fig9.beats_auc", tmp_path) == section
+    assert report.evidence_anchor("nb", "X.intro.early", tmp_path) is None      # above every section
+    assert report.evidence_anchor("nb", "X.nowhere", tmp_path) is None
+    assert report.evidence_anchor("missing", "X.fig8.literal", tmp_path) is None
+
+
+def test_dashboard_links_evidence_to_its_section():
+    """Every evidence key the ledgers name resolves to a section heading of its notebook."""
+    for led in L.load_all().values():
+        for c in led.claims:
+            if c.evidence:
+                nb, key = c.evidence.split("/", 1)
+                anchor = report.evidence_anchor(nb, key)
+                assert anchor, c.evidence
+    v = V.Verdict(claim="x", paper="C", verdict="consistent", reason="", notebook="C3_evaluation",
+                  evidence={"key": "C.realtime.head_fps", "notebook": "C3_evaluation"})
+    assert report._link(v) == '<a href="C3_evaluation.html#the-real-time-claim">C3_evaluation</a>'

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sys
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from . import ledger as L
@@ -109,11 +112,66 @@ def badge(verdict: str) -> str:
             f'border-radius:4px;padding:1px 6px;font-size:0.85em;white-space:nowrap">{verdict}</span>')
 
 
+@lru_cache(maxsize=None)
+def _sections(source: Path) -> tuple[tuple[str | None, str], ...]:
+    """``(heading in force, code)`` for each code cell of a jupytext percent notebook."""
+    cells, heading, kind, lines = [], None, None, []
+
+    def flush():
+        nonlocal heading
+        if kind == "markdown":
+            for line in lines:
+                if (m := re.match(r"#\s*#{2,6}\s+(.+)", line)):
+                    heading = m.group(1).strip()
+        elif kind == "code":
+            cells.append((heading, "\n".join(lines)))
+
+    for line in source.read_text().splitlines():
+        if line.startswith("# %%"):
+            flush()
+            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+        else:
+            lines.append(line)
+    flush()
+    return tuple(cells)
+
+
+def section_id(title: str) -> str:
+    """The HTML id the book gives a section heading (docutils' ``make_id`` of its plain text)."""
+    from docutils.nodes import make_id
+
+    plain = re.sub(r"[`*_]|\\\(|\\\)|\$", "", title)
+    return make_id(plain)
+
+
+def evidence_anchor(notebook: str, key: str, folder: Path | None = None) -> str | None:
+    """The section id of ``notebook`` whose code records evidence ``key``, or ``None``.
+
+    Read from the notebook's source: the code cell that names the key (literally, by its last
+    part, or by the prefix of an f-string such as ``f"A.alg1.transfer_helps_{m}"``) and the
+    last section heading above that cell.
+    """
+    from ..paths import notebooks_dir
+
+    source = Path(folder or notebooks_dir()) / f"{notebook}.py"
+    if not source.is_file():
+        return None
+    candidates = [f'"{key}"', f'"{key.rsplit(".", 1)[-1]}"']
+    candidates += [f'f"{key[:i]}{{' for i in range(len(key) - 1, len(key.split(".")[0]), -1)]
+    cells = _sections(source)
+    for cand in candidates:
+        for heading, code in cells:
+            if cand in code:
+                return section_id(heading) if heading else None
+    return None
+
+
 def _link(v: Verdict) -> str:
     if not v.notebook:
         return ""
     name = html.escape(v.notebook)
-    return f'<a href="{name}.html">{name}</a>'
+    anchor = evidence_anchor(v.notebook, v.evidence["key"]) if v.evidence else None
+    return f'<a href="{name}.html{"#" + anchor if anchor else ""}">{name}</a>'
 
 
 def html_counts(a: Assessment) -> str:
