@@ -103,7 +103,8 @@ if a.unmatched_evidence:
 # ## The ledger
 #
 # One table per paper. *paper* is the value as printed; *ours* is the number a notebook of this
-# book measured, with the data it came from; *evidence* links to the section of the notebook that recorded it.
+# book measured, with the data it came from; *evidence* links to the section of the notebook
+# that recorded it.
 #
 # ### Paper A: hybrid CNN-LSTM with transfer learning (Electronics 13:1662, 2024)
 
