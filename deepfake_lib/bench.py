@@ -24,7 +24,8 @@ from typing import Callable
 from .paths import results_dir
 
 #: Modules that register benchmarks when imported.
-BENCH_MODULES: list[str] = ["deepfake_lib.faces", "deepfake_lib.demo", "deepfake_lib.pso", "deepfake_lib.crf"]
+BENCH_MODULES: list[str] = ["deepfake_lib.faces", "deepfake_lib.demo", "deepfake_lib.pso", "deepfake_lib.crf",
+                             "deepfake_lib.cnn_lstm"]
 
 _REGISTRY: dict[str, tuple[str, Callable[[bool], dict]]] = {}
 
@@ -66,20 +67,29 @@ def headline(res: dict) -> str:
 
 
 def run(only: list[str] | None = None, quick: bool = False, out: Path | None = None) -> Path:
-    """Run the selected benchmarks and write ``bench.json``; return its path."""
+    """Run the selected benchmarks and write ``bench.json``; return its path.
+
+    With ``only``, the other benchmarks already in the file stay, if they were measured on this
+    machine; each entry says whether it ran in ``quick`` mode.
+    """
     reg = registry()
     unknown = sorted(set(only or []) - set(reg))
     if unknown:
         raise KeyError(f"unknown benchmark(s) {unknown}; known: {sorted(reg)}")
     out = out or results_dir() / "bench.json"
     results = {}
+    if only and out.exists():  # keep the other benchmarks measured on this machine
+        previous = json.loads(out.read_text())
+        if previous.get("machine") == machine():
+            results = previous.get("benchmarks", {})
     for name in sorted(only or reg):
         desc, fn = reg[name]
         t0 = time.perf_counter()
         res = fn(quick)
-        results[name] = {"description": desc, **res, "wall_s": round(time.perf_counter() - t0, 3)}
+        results[name] = {"description": desc, **res, "quick": quick,
+                         "wall_s": round(time.perf_counter() - t0, 3)}
         print(f"{name:24s} {headline(res):>14s}  {desc}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "quick": quick, "benchmarks": results},
-                              indent=2, sort_keys=True) + "\n")
+    out.write_text(json.dumps({"machine": machine(), "quick": all(r.get("quick", False) for r in results.values()),
+                               "benchmarks": results}, indent=2, sort_keys=True) + "\n")
     return out

@@ -25,8 +25,12 @@ def describe_machine(report: dict | None) -> str:
         return ("No benchmark results yet: `dfbook bench` writes book/results/bench.json "
                 "(`make book` runs it before the notebooks).")
     m = report["machine"]
-    return (f"Measured on {m['cores']} cores, {m['cpu']} ({m['platform']})"
-            + (", quick mode (fewer repetitions)" if report.get("quick") else "") + ".")
+    quick = sorted(n for n, r in report.get("benchmarks", {}).items() if r.get("quick", report.get("quick")))
+    note = ""
+    if quick:
+        every = len(quick) == len(report["benchmarks"])
+        note = ", quick mode (smaller sizes, fewer repetitions)" + ("" if every else f" for {', '.join(quick)}")
+    return f"Measured on {m['cores']} cores, {m['cpu']} ({m['platform']}){note}."
 
 
 def _target(res: dict) -> tuple[str, bool | None]:
@@ -65,7 +69,7 @@ def measurements(report: dict | None):
     """Every other figure a benchmark returned, one row per (benchmark, quantity)."""
     import pandas as pd
 
-    skip = {"description", "ratio", "wall_s"}
+    skip = {"description", "ratio", "wall_s", "quick"}
     rows = [{"benchmark": name, "quantity": k, "value": _fmt(v)}
             for name, res in sorted((report or {}).get("benchmarks", {}).items())
             for k, v in sorted(res.items()) if k not in skip]

@@ -15,7 +15,8 @@
 # Each benchmark compares a fast path with a baseline **measured in the same run on the same
 # machine**, so its ratio means something even where absolute seconds do not carry over:
 # the face pipeline against a naive per-frame MTCNN loop, the vectorised PSO step against a
-# per-particle loop, the CRF head's batched Viterbi against a per-sequence loop, and others.
+# per-particle loop, the CRF head's batched Viterbi against a per-sequence loop, paper A's
+# training step compiled against eager, and others.
 # `make book` runs the benchmarks before the notebooks; `dfbook bench` reruns them.
 
 # %% tags=["parameters"]

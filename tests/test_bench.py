@@ -65,3 +65,21 @@ def test_notebook_timings_reads_every_results_file(tmp_path):
     t = perf.notebook_timings(tmp_path)
     assert t.loc[("C3_evaluation", "pipeline_fps"), "unit"] == "frames/s"
     assert t.loc[("C3_evaluation", "train_all"), "value"] == 85.8 and len(t) == 2
+
+
+def test_bench_only_keeps_the_other_benchmarks_of_this_machine(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "_REGISTRY", {})
+    monkeypatch.setattr(bench, "BENCH_MODULES", [])
+    bench.benchmark("a", "first")(lambda quick: {"ratio": 2.0})
+    bench.benchmark("b", "second")(lambda quick: {"ratio": 3.0})
+    out = tmp_path / "bench.json"
+    bench.run(out=out)
+    bench.run(only=["b"], quick=True, out=out)
+    d = json.loads(out.read_text())
+    assert sorted(d["benchmarks"]) == ["a", "b"] and d["quick"] is False
+    assert d["benchmarks"]["b"]["quick"] is True and d["benchmarks"]["a"]["quick"] is False
+    assert perf.describe_machine(d).endswith("quick mode (smaller sizes, fewer repetitions) for b.")
+    d["machine"]["cpu"] = "another machine"
+    out.write_text(json.dumps(d))
+    bench.run(only=["b"], out=out)
+    assert sorted(json.loads(out.read_text())["benchmarks"]) == ["b"]
