@@ -34,9 +34,15 @@ def describe_machine(report: dict | None) -> str:
 
 
 def _target(res: dict) -> tuple[str, bool | None]:
-    """The benchmark's own target, as text, and whether this run met it (``None``: no target)."""
-    if "target_ratio" in res and "ratio" in res:
-        return f">= {res['target_ratio']}x", bool(res["ratio"] >= res["target_ratio"])
+    """The benchmark's own target, as text, and whether this run met it (``None``: no target).
+
+    A ``target_<name>`` entry is a floor for the ratio ``<name>`` (``target_ratio`` for ``ratio``,
+    ``target_cached_ratio`` for ``cached_ratio``); ``budget_s`` is a ceiling for ``seconds``.
+    """
+    floors = {k[len("target_"):]: v for k, v in res.items() if k.startswith("target_") and k[len("target_"):] in res}
+    if floors:
+        text = "; ".join(f"{name.removesuffix('ratio').rstrip('_')} >= {v}x".strip() for name, v in floors.items())
+        return text, all(res[name] >= v for name, v in floors.items())
     if res.get("budget_s") and "seconds" in res:
         return f"<= {res['budget_s']:.0f} s", bool(res["seconds"] <= res["budget_s"])
     return "-", None

@@ -48,12 +48,15 @@ def test_headline_shows_ratio_or_time_against_budget():
 
 def test_bench_table_judges_targets_and_budgets():
     report = {"benchmarks": {
-        "fast": {"ratio": 11.1, "target_ratio": 5, "wall_s": 1.0},
+        "fast": {"ratio": 11.1, "target_ratio": 5, "cached_ratio": 2249.0, "target_cached_ratio": 100, "wall_s": 1.0},
         "slow": {"ratio": 3.0, "target_ratio": 5, "wall_s": 1.0},
         "build": {"seconds": 200.0, "budget_s": 180.0, "frames": 10, "wall_s": 200.0}}}
     t = perf.bench_table(report)
     assert list(t["met"]) == ["no", "yes", "no"]          # build, fast, slow (sorted)
     assert t.loc["build", "result"] == "200.0/180 s" and t.loc["build", "target"] == "<= 180 s"
+    assert t.loc["fast", "target"] == ">= 5x; cached >= 100x"
+    report["benchmarks"]["fast"]["cached_ratio"] = 50.0
+    assert perf.bench_table(report).loc["fast", "met"] == "no"
     m = perf.measurements(report)
     assert m.loc[("build", "frames"), "value"] == "10" and ("fast", "ratio") not in m.index
 
