@@ -348,8 +348,13 @@ def evaluate(model, X, y, batch_size: int = 64) -> dict:
 
 _COMPILED: dict = {}
 
+#: Fits of at most this many optimiser steps run eagerly: tracing the graph costs more than it
+#: saves below the break-even that benchmark ``train_step`` measures (about 9 steps, 2 CPU cores).
+EAGER_MAX_STEPS = 8
 
-def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: float, seed: int):
+
+def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: float, seed: int,
+                eager: bool = False):
     """A compiled model with weights freshly initialised under ``seed`` and a fresh Adam state.
 
     Tracing a graph with LSTMs costs seconds on a CPU (benchmark ``train_step`` on the
@@ -357,10 +362,14 @@ def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: f
     compiled model of each architecture is kept and reused: new runs receive new initial
     weights (from a model built under ``seed``), zeroed optimizer moments and step count, and
     the learning rate ``lr`` -- the same starting point as a newly compiled model.
+    ``eager``: a model that runs eagerly instead (no graph to trace; nothing to reuse).
     """
     keras = _keras()
     seed_run(seed)
     new = build_model(model, reading, image_size=image_size, dropout=dropout)
+    if eager:
+        compile_model(new, lr).run_eagerly = True
+        return new
     key = (model, reading, image_size, float(dropout), float(lr))
     net = _COMPILED.get(key)
     if net is None:
@@ -385,6 +394,9 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
         Trained weights (:func:`layer_weights`) carried over by :func:`transfer_weights`
         before training (Algorithm 1).
 
+    A fit of at most :data:`EAGER_MAX_STEPS` optimiser steps runs eagerly; longer ones use the
+    compiled, reused graph of :func:`fresh_model`.
+
     Returns
     -------
     dict
@@ -392,7 +404,8 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
         "weights": layer_weights of the trained model}``.
     """
     X, _ = data["train"]
-    net = fresh_model(model, reading, X.shape[1], dropout, lr, seed)
+    eager = epochs * -(-len(X) // batch_size) <= EAGER_MAX_STEPS
+    net = fresh_model(model, reading, X.shape[1], dropout, lr, seed, eager=eager)
     copied = transfer_weights(init_from, net) if init_from is not None else []
     history = fit(net, *data["train"], *data["val"], epochs=epochs, batch_size=batch_size, seed=seed)
     return {"history": history, "test": evaluate(net, *data["test"]), "transferred": copied,
