@@ -30,7 +30,7 @@ book: $(STAMP)
 test: $(STAMP)
 	-bash scripts/ensure-chromium.sh
 	$(BIN)/dfbook data demo --size small
-	$(BIN)/dfbook run --profile smoke
+	$(BIN)/dfbook run --profile smoke --jobs 2
 	$(BIN)/python -m pytest tests book/notebooks --nbval-lax --nbval-current-env
 
 ## make notebooks: paired .ipynb files beside notebooks/*.py for readers who want Jupyter.

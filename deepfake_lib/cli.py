@@ -43,7 +43,7 @@ def _cmd_run(args) -> int:
     runner.check_backend(args.backend)
     overrides = runner.parse_overrides(args.param or [])
     plan = runner.make_plan(args.profile, only=args.only, overrides=overrides)
-    outcomes = runner.run(plan, backend=args.backend, fail_fast=args.fail_fast)
+    outcomes = runner.run(plan, backend=args.backend, fail_fast=args.fail_fast, jobs=args.jobs)
     return 1 if any(o.status != "ok" for o in outcomes) or len(outcomes) < len(plan.jobs) else 0
 
 
@@ -109,6 +109,8 @@ def parser() -> argparse.ArgumentParser:
                    help="override a parameter of the notebooks' parameters cell (repeatable)")
     r.add_argument("--backend", help="Keras backend: tensorflow (default), jax or torch")
     r.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
+    r.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="notebooks run side by side, each in its own process (default 1)")
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("build", help="build the HTML book from the executed notebooks")

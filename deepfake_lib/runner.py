@@ -8,15 +8,19 @@ notebook keeps its executed copy; the error of the failing cell is printed with 
 the others still run unless ``fail_fast``.
 
 Order: the order in which ``book/_toc.yml`` lists the notebooks, so the claims dashboard and
-the performance page run after the notebooks whose results they read.
+the performance page run after the notebooks whose results they read. With ``jobs`` > 1,
+notebooks run side by side, each in its own process and kernel; a notebook named in
+:data:`READS_RESULTS_OF` starts only once the notebooks it reads have finished.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import tempfile
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,14 @@ from . import notebook_params
 from .paths import book_dir, notebooks_dir
 
 BACKENDS = ("tensorflow", "jax", "torch")
+
+#: Notebooks that read other notebooks' results files, and which ones ("*": every notebook the
+#: table of contents lists before it). A test checks this against the notebooks' sources.
+READS_RESULTS_OF: dict[str, tuple[str, ...] | str] = {
+    "B3_results": ("B2_cnn_rnn",),
+    "claims_dashboard": "*",
+    "performance": "*",
+}
 
 
 class RunError(ValueError):
@@ -170,26 +182,74 @@ def execute(job: Job, out_dir: Path, backend: str | None = None, kernel: str = "
                 os.environ["KERAS_BACKEND"] = env_backup
 
 
+def needs(job: Job, plan: Plan) -> list[str]:
+    """The notebooks of ``plan`` whose results ``job`` reads (:data:`READS_RESULTS_OF`)."""
+    names = [j.name for j in plan.jobs]
+    wanted = READS_RESULTS_OF.get(job.name, ())
+    if wanted == "*":
+        return names[:names.index(job.name)]
+    return [n for n in wanted if n in names]
+
+
+def _call_now(fn, *args) -> Future:
+    """Run ``fn(*args)`` here and now; its result as a finished Future (``jobs`` = 1)."""
+    future: Future = Future()
+    future.set_result(fn(*args))
+    return future
+
+
 def run(plan: Plan, out_dir: Path | None = None, backend: str | None = None,
-        fail_fast: bool = False, echo=print) -> list[Outcome]:
-    """Run a plan with a progress bar over notebooks; print failures and a summary table."""
+        fail_fast: bool = False, echo=print, jobs: int = 1) -> list[Outcome]:
+    """Run a plan with a progress bar over notebooks; print failures and a summary table.
+
+    ``jobs``: how many notebooks run at once (each in its own process); 1 runs them one after
+    the other in this process. Outcomes come back in the plan's order.
+    """
     from tqdm import tqdm
 
     check_backend(backend)
+    if jobs < 1:
+        raise RunError(f"--jobs must be at least 1, not {jobs}")
     out_dir = out_dir or book_dir() / "notebooks"
-    outcomes = []
-    bar = tqdm(plan.jobs, desc=f"notebooks ({plan.profile})", unit="nb")
-    for job in bar:
-        bar.set_postfix_str(job.name)
-        outcome = execute(job, out_dir, backend)
-        outcomes.append(outcome)
-        if outcome.status != "ok":
-            bar.write(f"FAILED {job.name}: {outcome.error}\n  executed copy: {outcome.output}")
-            if fail_fast:
+    pool = None
+    if jobs > 1:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    outcomes: dict[str, Outcome] = {}
+    waiting, running = list(plan.jobs), {}
+    bar = tqdm(total=len(plan.jobs), desc=f"notebooks ({plan.profile})", unit="nb")
+    try:
+        while waiting or running:
+            stop = fail_fast and any(o.status != "ok" for o in outcomes.values())
+            for job in [] if stop else list(waiting):
+                if len(running) >= jobs:
+                    break
+                if all(n in outcomes for n in needs(job, plan)):
+                    waiting.remove(job)
+                    bar.set_postfix_str(", ".join([j.name for j in running.values()] + [job.name]))
+                    submit = pool.submit if pool else _call_now
+                    running[submit(execute, job, out_dir, backend)] = job
+            if not running:
                 break
-    bar.close()
-    echo(summary_table(outcomes))
-    return outcomes
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001 - its worker process died (killed, out of memory)
+                    outcome = Outcome(job.name, "failed", 0.0, out_dir / f"{job.name}.ipynb",
+                                      f"worker process died: {type(exc).__name__}: {exc}")
+                outcomes[job.name] = outcome
+                bar.update(1)
+                bar.set_postfix_str(", ".join(j.name for j in running.values()))
+                if outcome.status != "ok":
+                    bar.write(f"FAILED {job.name}: {outcome.error}\n  executed copy: {outcome.output}")
+    finally:
+        bar.close()
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    ordered = [outcomes[j.name] for j in plan.jobs if j.name in outcomes]
+    echo(summary_table(ordered))
+    return ordered
 
 
 def summary_table(outcomes: list[Outcome]) -> str:

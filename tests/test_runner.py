@@ -100,3 +100,49 @@ def test_cli_refuses_with_one_line_and_exit_2(capsys):
     assert "valid notebooks:" in capsys.readouterr().err
     assert main(["run", "--backend", "theano", "--only", "performance"]) == 2
     assert "valid backends" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_jobs_give_the_same_outcomes_in_plan_order(nbdir, tmp_path, capsys):
+    folder, toc = nbdir
+    plan = runner.make_plan("smoke", folder=folder, toc=toc)
+    outcomes = runner.run(plan, out_dir=tmp_path / "x", jobs=2)
+    assert [(o.name, o.status) for o in outcomes] == [("later", "ok"), ("good", "ok"), ("bad", "failed")]
+    assert "boom in cell" in outcomes[2].error
+    assert "3 notebooks, 1 failed" in capsys.readouterr().out
+    with pytest.raises(runner.RunError, match="at least 1"):
+        runner.run(plan, out_dir=tmp_path / "y", jobs=0)
+
+
+@pytest.mark.slow
+def test_a_notebook_that_reads_results_waits_for_them(tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks"
+    (folder / "profiles").mkdir(parents=True)
+    (folder / "profiles" / "smoke.yaml").write_text("{}\n")
+    log = tmp_path / "log.txt"
+    write_nb(folder, "slow", f"import time\ntime.sleep(3)\nopen({str(log)!r}, 'a').write('slow done\\n')")
+    write_nb(folder, "reader", f"open({str(log)!r}, 'a').write('reader starts\\n')")
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("root: intro\nchapters:\n  - file: notebooks/slow\n  - file: notebooks/reader\n")
+    plan = runner.make_plan("smoke", folder=folder, toc=toc)
+    monkeypatch.setattr(runner, "READS_RESULTS_OF", {"reader": "*"})
+    assert runner.needs(plan.jobs[1], plan) == ["slow"]
+    assert all(o.status == "ok" for o in runner.run(plan, out_dir=tmp_path / "x", jobs=2))
+    assert log.read_text().splitlines() == ["slow done", "reader starts"]
+
+
+def test_reads_results_of_matches_the_notebooks():
+    """Every notebook that loads another's results file is declared, and only those."""
+    import re
+
+    from deepfake_lib.paths import notebooks_dir
+
+    found = {}
+    for path in sorted(notebooks_dir().glob("*.py")):
+        text = path.read_text()
+        if "assess(results_dir)" in text or "notebook_timings(results_dir)" in text:
+            found[path.stem] = "*"
+        loads = re.findall(r"results\.load\(\s*[\"'](\w+)[\"']", text)
+        if loads:
+            found[path.stem] = tuple(loads)
+    assert found == runner.READS_RESULTS_OF
