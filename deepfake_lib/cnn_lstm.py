@@ -348,9 +348,23 @@ def evaluate(model, X, y, batch_size: int = 64) -> dict:
 
 _COMPILED: dict = {}
 
-#: Fits of at most this many optimiser steps run eagerly: tracing the graph costs more than it
-#: saves below the break-even that benchmark ``train_step`` measures (about 9 steps, 2 CPU cores).
+#: An architecture given at most this many optimiser steps in all trains eagerly: tracing its
+#: graph costs more than it saves below the break-even that benchmark ``train_step`` measures
+#: (about 9 steps on 2 CPU cores).
 EAGER_MAX_STEPS = 8
+
+
+def n_steps(n_train: int, batch_size: int, epochs: int) -> int:
+    """Optimiser steps of a fit: ``epochs`` x batches of ``n_train`` images."""
+    return epochs * -(-n_train // batch_size)
+
+
+def use_eager(model: str, reading: str, image_size: int, dropout: float, lr: float,
+              total_steps: int) -> bool:
+    """Whether fits that give an architecture ``total_steps`` steps in all should run eagerly:
+    only if that is at most :data:`EAGER_MAX_STEPS` and no compiled graph of it exists yet."""
+    key = (model, reading, image_size, float(dropout), float(lr))
+    return total_steps <= EAGER_MAX_STEPS and key not in _COMPILED
 
 
 def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: float, seed: int,
@@ -383,7 +397,8 @@ def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: f
 
 
 def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, batch_size: int,
-                       epochs: int, seed: int, lr: float = 1e-4, init_from=None) -> dict:
+                       epochs: int, seed: int, lr: float = 1e-4, init_from=None,
+                       eager: bool | None = None) -> dict:
     """One training run of notebook A3: build, (optionally) transfer, fit, evaluate on test.
 
     Parameters
@@ -394,8 +409,10 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
         Trained weights (:func:`layer_weights`) carried over by :func:`transfer_weights`
         before training (Algorithm 1).
 
-    A fit of at most :data:`EAGER_MAX_STEPS` optimiser steps runs eagerly; longer ones use the
-    compiled, reused graph of :func:`fresh_model`.
+    eager : bool or None
+        Run eagerly instead of on the compiled, reused graph of :func:`fresh_model`. None:
+        :func:`use_eager` judges this fit alone; :func:`run_plan` judges all the fits of an
+        architecture together, since they share one graph.
 
     Returns
     -------
@@ -404,7 +421,8 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
         "weights": layer_weights of the trained model}``.
     """
     X, _ = data["train"]
-    eager = epochs * -(-len(X) // batch_size) <= EAGER_MAX_STEPS
+    if eager is None:
+        eager = use_eager(model, reading, X.shape[1], dropout, lr, n_steps(len(X), batch_size, epochs))
     net = fresh_model(model, reading, X.shape[1], dropout, lr, seed, eager=eager)
     copied = transfer_weights(init_from, net) if init_from is not None else []
     history = fit(net, *data["train"], *data["val"], epochs=epochs, batch_size=batch_size, seed=seed)
@@ -484,7 +502,9 @@ def run_plan(data: dict, runs: dict[str, list[tuple]], *, reading: str, epochs: 
     """Train every distinct configuration of ``runs`` for every seed (notebook A3).
 
     Transferred runs start from the weights of model0 (same batch size, same seed) trained in
-    the same call. Returns ``{config_name: {seed: {"history", "test", "seconds"}}}``.
+    the same call. An architecture whose fits add up to at most :data:`EAGER_MAX_STEPS` steps
+    trains eagerly (:func:`use_eager`). Returns ``{config_name: {seed: {"history", "test",
+    "seconds"}}}``.
     """
     import time
 
@@ -495,6 +515,11 @@ def run_plan(data: dict, runs: dict[str, list[tuple]], *, reading: str, epochs: 
                 todo.append((_config("model0", 0, cfg[2]), ""))
             todo.append((cfg, init))
     todo = list(dict.fromkeys(sorted(todo, key=lambda t: (t[1] != "", t[0][0] != "model0"))))
+    n_train, size = len(data["train"][0]), data["train"][0].shape[1]
+    steps: dict = {}
+    for (model, dropout, batch), _ in todo:
+        steps[model, dropout] = steps.get((model, dropout), 0) + len(seeds) * n_steps(n_train, batch, epochs)
+    eager = {k: use_eager(k[0], reading, size, k[1], lr, n) for k, n in steps.items()}
     results: dict[str, dict] = {}
     weights0: dict = {}
     for seed in seeds:
@@ -503,7 +528,8 @@ def run_plan(data: dict, runs: dict[str, list[tuple]], *, reading: str, epochs: 
             t0 = time.perf_counter()
             src = weights0.get((batch, seed)) if init else None
             res = train_and_evaluate(data, model=model, reading=reading, dropout=dropout,
-                                     batch_size=batch, epochs=epochs, seed=seed, lr=lr, init_from=src)
+                                     batch_size=batch, epochs=epochs, seed=seed, lr=lr, init_from=src,
+                                     eager=eager[model, dropout])
             if model == "model0" and not init:
                 weights0[(batch, seed)] = res["weights"]
             name = config_name(cfg, init)

@@ -131,6 +131,15 @@ def test_fresh_model_reuses_the_graph_but_restarts_training():
                if "learning_rate" not in v.path)
 
 
+def test_use_eager_weighs_all_steps_of_an_architecture_and_its_compiled_graph(monkeypatch):
+    monkeypatch.setattr(M, "_COMPILED", {})
+    assert M.n_steps(112, 64, 4) == 8 and M.n_steps(112, 32, 4) == 16
+    assert M.use_eager("model1", "after_block", 64, 0.25, 1e-4, M.EAGER_MAX_STEPS)
+    assert not M.use_eager("model1", "after_block", 64, 0.25, 1e-4, M.EAGER_MAX_STEPS + 1)
+    M._COMPILED[("model1", "after_block", 64, 0.25, 1e-4)] = object()
+    assert not M.use_eager("model1", "after_block", 64, 0.25, 1e-4, 1), "a traced graph is reused"
+
+
 def test_eager_and_compiled_fits_agree():
     """Short fits run eagerly (EAGER_MAX_STEPS); the same fit compiled gives the same numbers."""
     X, y = _batch(8)
