@@ -216,6 +216,7 @@ def run(plan: Plan, out_dir: Path | None = None, backend: str | None = None,
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
     outcomes: dict[str, Outcome] = {}
     waiting, running = list(plan.jobs), {}
+    t0 = time.perf_counter()
     bar = tqdm(total=len(plan.jobs), desc=f"notebooks ({plan.profile})", unit="nb")
     try:
         while waiting or running:
@@ -248,15 +249,17 @@ def run(plan: Plan, out_dir: Path | None = None, backend: str | None = None,
         if pool:
             pool.shutdown(cancel_futures=True)
     ordered = [outcomes[j.name] for j in plan.jobs if j.name in outcomes]
-    echo(summary_table(ordered))
+    echo(summary_table(ordered, wall=time.perf_counter() - t0 if jobs > 1 else None))
     return ordered
 
 
-def summary_table(outcomes: list[Outcome]) -> str:
-    """Plain-text table: notebook, status, seconds; a total line."""
+def summary_table(outcomes: list[Outcome], wall: float | None = None) -> str:
+    """Plain-text table: notebook, status, seconds; a total line (with the wall time when
+    notebooks ran side by side)."""
     width = max([len(o.name) for o in outcomes] + [8])
     lines = [f"{'notebook':<{width}}  {'status':<6}  {'seconds':>8}"]
     lines += [f"{o.name:<{width}}  {o.status:<6}  {o.seconds:8.1f}" for o in outcomes]
     failed = sum(o.status != "ok" for o in outcomes)
-    lines.append(f"{len(outcomes)} notebooks, {failed} failed, {sum(o.seconds for o in outcomes):.1f} s")
+    total = f"{len(outcomes)} notebooks, {failed} failed, {sum(o.seconds for o in outcomes):.1f} s"
+    lines.append(total + (f" of notebook time in {wall:.1f} s wall" if wall is not None else ""))
     return "\n".join(lines)
