@@ -350,7 +350,8 @@ _COMPILED: dict = {}
 
 #: An architecture given at most this many optimiser steps in all trains eagerly: tracing its
 #: graph costs more than it saves below the break-even that benchmark ``train_step`` measures
-#: (about 9 steps on 2 CPU cores).
+#: (2 CPU cores: about 9 steps at 64 px, batch 16; about 2 at 128 px, batch 32). The smoke
+#: profile's fits fall below it; those of the demo and full profiles are far above.
 EAGER_MAX_STEPS = 8
 
 
