@@ -355,6 +355,11 @@ _COMPILED: dict = {}
 EAGER_MAX_STEPS = 8
 
 
+def _graph_key(model: str, reading: str, image_size: int, dropout: float, lr: float) -> tuple:
+    """What identifies one compiled graph in :data:`_COMPILED`."""
+    return (model, reading, image_size, float(dropout), float(lr))
+
+
 def n_steps(n_train: int, batch_size: int, epochs: int) -> int:
     """Optimiser steps of a fit: ``epochs`` x batches of ``n_train`` images."""
     return epochs * -(-n_train // batch_size)
@@ -364,8 +369,8 @@ def use_eager(model: str, reading: str, image_size: int, dropout: float, lr: flo
               total_steps: int) -> bool:
     """Whether fits that give an architecture ``total_steps`` steps in all should run eagerly:
     only if that is at most :data:`EAGER_MAX_STEPS` and no compiled graph of it exists yet."""
-    key = (model, reading, image_size, float(dropout), float(lr))
-    return total_steps <= EAGER_MAX_STEPS and key not in _COMPILED
+    return (total_steps <= EAGER_MAX_STEPS
+            and _graph_key(model, reading, image_size, dropout, lr) not in _COMPILED)
 
 
 def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: float, seed: int,
@@ -385,7 +390,7 @@ def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: f
     if eager:
         compile_model(new, lr).run_eagerly = True
         return new
-    key = (model, reading, image_size, float(dropout), float(lr))
+    key = _graph_key(model, reading, image_size, dropout, lr)
     net = _COMPILED.get(key)
     if net is None:
         _COMPILED[key] = compile_model(new, lr)
