@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from deepfake_lib import metrics, stats
+from deepfake_lib.core import metrics, stats
 
 
 def test_mean_sd_matches_numpy():
@@ -38,3 +38,33 @@ def test_eer_of_perfect_and_random_scores():
     s = metrics.score_metrics(y, np.array([0.1, 0.2, 0.8, 0.9]))
     assert s["auc"] == 1.0 and s["ap"] == 1.0
     assert np.isnan(metrics.score_metrics(np.array([1, 1]), np.array([0.2, 0.3]))["auc"])
+
+
+def test_none_from_a_results_file_counts_as_nan():
+    s = stats.summarise([0.5, None, 0.7])
+    assert np.isnan(s["mean"]) and s["n"] == 3 and np.isnan(s["values"][1])
+    d = stats.paired_seed_difference([0.9, 0.8, None], [0.5, 0.5, 0.5])
+    assert np.isnan(d["diff"]) and stats.decide(d["ci_low"], d["ci_high"]) is None
+
+
+def test_t_interval_matches_scipy_and_decide_reads_it():
+    from scipy import stats as st
+
+    x = [0.71, 0.69, 0.74, 0.70]
+    lo, hi = stats.t_interval(x)
+    ref = st.t.interval(0.95, len(x) - 1, loc=np.mean(x), scale=st.sem(x))
+    assert (lo, hi) == pytest.approx(ref)
+    assert stats.decide(0.01, 0.2) is True and stats.decide(-0.2, -0.01) is False
+    assert stats.decide(-0.1, 0.1) is None and stats.decide(float("nan"), 1.0) is None
+
+
+def test_group_bootstrap_draws_whole_groups():
+    y = np.array([0, 0, 1, 1, 0, 1])
+    s = np.array([0.1, 0.2, 0.9, 0.8, 0.3, 0.7])
+    groups = np.array(["a", "a", "b", "b", "c", "c"])
+    seen = [np.sort(i) for i in stats._resamples(len(y), groups, 20, 0)]
+    for idx in seen:  # every drawn group comes whole: a's rows 0 and 1 together
+        assert (idx == 0).sum() == (idx == 1).sum()
+    lo, hi = stats.bootstrap_metric(y, s, lambda a, b: float(np.mean(b[a == 1]) - np.mean(b[a == 0])),
+                                    groups, n_boot=200)
+    assert lo <= hi

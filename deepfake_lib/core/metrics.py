@@ -14,7 +14,8 @@ import numpy as np
 
 
 def confusion(y_true, y_pred) -> dict[str, int]:
-    """``{"tp", "tn", "fp", "fn"}`` with fake (1) as the positive class."""
+    """``{"tp", "tn", "fp", "fn"}`` with fake (1) as the positive class.
+    Notebook A1, section "4. The loss, equation (10), and the accuracy, equation (11)"."""
     t = np.asarray(y_true).astype(int).ravel()
     p = np.asarray(y_pred).astype(int).ravel()
     return {"tp": int(((t == 1) & (p == 1)).sum()), "tn": int(((t == 0) & (p == 0)).sum()),
@@ -26,7 +27,8 @@ def _ratio(a: float, b: float) -> float:
 
 
 def binary_metrics(y_true, y_pred) -> dict[str, float]:
-    """Accuracy (paper A eq. 11), sensitivity (= recall), specificity, precision, F1, error rate."""
+    """Accuracy (paper A eq. 11), sensitivity (= recall), specificity, precision, F1, error rate.
+    Notebook A1, section "4. The loss, equation (10), and the accuracy, equation (11)"."""
     c = confusion(y_true, y_pred)
     tp, tn, fp, fn = c["tp"], c["tn"], c["fp"], c["fn"]
     acc = _ratio(tp + tn, tp + tn + fp + fn)
@@ -38,7 +40,8 @@ def binary_metrics(y_true, y_pred) -> dict[str, float]:
 
 
 def eer(y_true, scores) -> float:
-    """Equal error rate: where the false-positive rate meets the false-negative rate on the ROC."""
+    """Equal error rate: where the false-positive rate meets the false-negative rate on the ROC.
+    Notebook C3, section "Figure 8"."""
     from sklearn.metrics import roc_curve
 
     fpr, tpr, _ = roc_curve(y_true, scores)
@@ -48,7 +51,8 @@ def eer(y_true, scores) -> float:
 
 
 def score_metrics(y_true, scores) -> dict[str, float]:
-    """ROC AUC, average precision and EER of fake-probability ``scores``."""
+    """ROC AUC, average precision and EER of fake-probability ``scores``.
+    Notebook C3, section "Figure 8"."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     y_true = np.asarray(y_true).astype(int)
