@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deepfake_lib.faces import astronaut_video  # noqa: F401  (re-exported for the tests)
+from deepfake_lib.data.video import astronaut_video  # noqa: F401  (re-exported for the tests)
 
 
 def write_video(path: Path, frames, fps: float = 25.0) -> Path:

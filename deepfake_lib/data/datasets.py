@@ -16,12 +16,13 @@ from pathlib import Path
 def resolve(data_root: str | os.PathLike | None = None, layout: str | None = None, *,
             demo_size: str = "small", seed: int = 0, compression: str = "c23") -> Path:
     """Path of the manifest JSON a notebook reads.
+    Notebook C1, section "The data".
 
     Parameters
     ----------
     data_root : path or None
         None: the embedded demo benchmark at ``demo_size``, built by
-        ``deepfake_lib.demo.build(out=None, seed=seed, size=demo_size)`` on first use and
+        ``deepfake_lib.build.build(out=None, seed=seed, size=demo_size)`` on first use and
         cached in the data cache. A folder: a real dataset, indexed once by
         :func:`deepfake_lib.adapters.index` and the manifest cached. A ``.json`` file: that
         manifest.
@@ -43,19 +44,19 @@ def resolve(data_root: str | os.PathLike | None = None, layout: str | None = Non
     ValueError
         Unknown layout (the message lists the known ones), or a ``data_root`` that matches no
         layout (the message lists what each layout expects). An unknown ``demo_size`` is
-        :func:`deepfake_lib.demo.build`'s error.
+        :func:`deepfake_lib.demo.build.build`'s error.
     """
-    from . import adapters
+    from deepfake_lib.data import adapters
 
     if layout is not None and layout not in adapters.LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; known layouts: {', '.join(adapters.LAYOUTS)}")
     if data_root is None:
-        from . import demo  # imported here: building the demo needs OpenCV and MTCNN
+        from deepfake_lib.demo import build
 
-        return Path(demo.build(out=None, seed=seed, size=demo_size))
+        return Path(build.build(out=None, seed=seed, size=demo_size))
     root = Path(data_root).expanduser()
     if root.is_file() and root.suffix == ".json":
-        from . import manifest
+        from deepfake_lib.data import manifest
 
         manifest.load(root)  # a clear error now if it is not a manifest
         return root

@@ -7,7 +7,7 @@ layout ends in the same :class:`deepfake_lib.manifest.Manifest` (label 1 = fake,
 
 Split rules, always with the unit that must not be cut in two (the item field ``group``):
 
-- FaceForensics++: the official ``splits/{train,val,test}.json`` (lists of ``[target, source]``
+- FaceForensics++: the official ``splits/{train,val,test}.json`` (lists of ``(target, source)``
   id pairs) when present; else a seeded 72/14/14 split of the groups formed by joining each
   fake ``<target>_<source>`` with both originals.
 - Celeb-DF v2: ``List_of_testing_videos.txt`` (label 1 = real there) is the test split and
@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .manifest import Manifest
-from .paths import data_dir
-from .results import file_sha256
+from deepfake_lib.data.manifest import Manifest
+from deepfake_lib.core.paths import data_dir
+from deepfake_lib.core.results import file_sha256
 
 LAYOUTS = ("ffpp", "celebdf", "dfdc", "ciplab")
 FFPP_METHODS = ("Deepfakes", "FaceSwap", "Face2Face", "NeuralTextures")
@@ -53,7 +53,8 @@ EXPECTS = {
 
 
 class LayoutError(ValueError):
-    """ROOT does not hold the layout asked for, or any known layout."""
+    """ROOT does not hold the layout asked for, or any known layout.
+    Notebook C1, section "The data"."""
 
 
 def _expectations() -> str:
@@ -75,7 +76,8 @@ def _matches(root: Path) -> list[str]:
 
 def detect_layout(root: str | os.PathLike) -> str:
     """The layout whose folders ROOT holds; :class:`LayoutError` listing every layout's
-    expected tree if none or several match."""
+    expected tree if none or several match.
+    Notebook C1, section "The data"."""
     root = Path(root)
     if not root.is_dir():
         raise LayoutError(f"{root}: not a folder")
@@ -90,7 +92,8 @@ def detect_layout(root: str | os.PathLike) -> str:
 def default_manifest_path(layout: str, root: str | os.PathLike, compression: str = "c23",
                           seed: int = 0) -> Path:
     """Where :func:`index` writes by default:
-    ``data_dir()/manifests/<layout>[-<compression>]-s<seed>-<hash of ROOT's absolute path>.json``."""
+    ``data_dir()/manifests/<layout>[-<compression>]-s<seed>-<hash of ROOT's absolute path>.json``.
+    Notebook C1, section "The data"."""
     root_key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:10]
     tag = f"{layout}-{compression}" if layout == "ffpp" else layout
     return data_dir() / "manifests" / f"{tag}-s{seed}-{root_key}.json"
@@ -98,7 +101,8 @@ def default_manifest_path(layout: str, root: str | os.PathLike, compression: str
 
 # --------------------------------------------------------------------------- media checks
 def probe(path: Path, kind: str) -> tuple[dict | None, str | None]:
-    """Open a media file: ``({"n_frames", "fps"}, None)`` or ``(None, one-line reason)``."""
+    """Open a media file: ``({"n_frames", "fps"}, None)`` or ``(None, one-line reason)``.
+    Notebook C1, section "The data"."""
     import cv2
 
     try:
@@ -164,6 +168,7 @@ def split_groups(groups: list[str], seed: int, fractions=(0.7, 0.15, 0.15),
                  names=("train", "val", "test")) -> dict[str, str]:
     """Assign whole groups to splits: shuffle the sorted unique groups with ``seed`` and cut
     at the cumulative ``fractions`` (every split non-empty when there are enough groups).
+    Notebook C1, section "The data".
 
     Returns a dict group -> split name.
     """
@@ -381,6 +386,7 @@ def index(layout: str | None, root: str | os.PathLike, out: str | os.PathLike | 
           compression: str = "c23", *, seed: int = 0, check_media: bool = True,
           hash_files: bool = True) -> Path:
     """Scan ``root`` as ``layout`` and write its manifest; print a one-line summary.
+    Notebook C1, section "The data".
 
     Parameters
     ----------
@@ -437,7 +443,8 @@ def index(layout: str | None, root: str | os.PathLike, out: str | os.PathLike | 
 
 
 def summary_line(m: Manifest) -> str:
-    """``<layout> <root>: N items (train a, val b, test c; real r, fake f), K skipped``."""
+    """``<layout> <root>: N items (train a, val b, test c; real r, fake f), K skipped``.
+    Notebook C1, section "The data"."""
     splits = ", ".join(f"{s} {sum(it['split'] == s for it in m.items)}" for s in ("train", "val", "test"))
     labels = f"real {sum(it['label'] == 0 for it in m.items)}, fake {sum(it['label'] == 1 for it in m.items)}"
     return f"{m.layout} {m.root}: {len(m.items)} items ({splits}; {labels}), {len(m.skipped)} skipped"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-import types
 
 import pytest
 
-import deepfake_lib
-from deepfake_lib import adapters, datasets, manifest
+from deepfake_lib.data import adapters, datasets, manifest
 from fixtures_data import ciplab_tree
 
 
@@ -25,10 +22,9 @@ def test_none_builds_the_demo_benchmark(monkeypatch, tmp_path):
         calls.append((out, seed, size))
         return built
 
-    fake = types.ModuleType("deepfake_lib.demo")
-    fake.build = build
-    monkeypatch.setitem(sys.modules, "deepfake_lib.demo", fake)
-    monkeypatch.setattr(deepfake_lib, "demo", fake, raising=False)
+    from deepfake_lib.demo import build as build_module
+
+    monkeypatch.setattr(build_module, "build", build)
     assert datasets.resolve() == built
     assert datasets.resolve(None, demo_size="demo", seed=3) == built
     assert calls == [(None, 0, "small"), (None, 3, "demo")]

@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepfake_lib import bench, faces, manifest, paths
+from deepfake_lib import bench
+from deepfake_lib.core import paths
+from deepfake_lib.data import faces, loaders, manifest, video
 from fixtures_data import astronaut_video, counter_video, flat_video, unknown_codec, write_video
 
 S = 48  # crop side used throughout: small and fast
@@ -45,7 +47,7 @@ def media(tmp_path_factory) -> dict[str, Path]:
 # ------------------------------------------------------------------ sampling and decoding
 @pytest.mark.parametrize("n_total,n", [(100, 10), (30, 7), (8, 8), (1000, 3), (11, 10)])
 def test_sample_indices_even_ordered_whole_video(n_total, n):
-    idx = faces.sample_indices(n_total, n)
+    idx = video.sample_indices(n_total, n)
     assert len(idx) == n and np.all(np.diff(idx) > 0)
     assert idx[0] >= 0 and idx[-1] < n_total
     step = n_total / n
@@ -56,16 +58,16 @@ def test_sample_indices_even_ordered_whole_video(n_total, n):
 
 
 def test_sample_indices_short_video():
-    assert faces.sample_indices(5, 8).tolist() == [0, 1, 2, 3, 4]
-    assert faces.sample_indices(0, 8).tolist() == []
+    assert video.sample_indices(5, 8).tolist() == [0, 1, 2, 3, 4]
+    assert video.sample_indices(0, 8).tolist() == []
 
 
 def test_read_frames_decodes_the_sampled_frames_in_order(tmp_path):
     path = counter_video(tmp_path / "count.mp4", n=40)
-    frames, n_total = faces.read_frames(path, 4)
+    frames, n_total = video.read_frames(path, 4)
     assert n_total == 40 and len(frames) == 4
     levels = [float(f.mean()) / 4 for f in frames]
-    assert np.allclose(levels, faces.sample_indices(40, 4), atol=1.0)  # frames 5, 15, 25, 35
+    assert np.allclose(levels, video.sample_indices(40, 4), atol=1.0)  # frames 5, 15, 25, 35
 
 
 @pytest.mark.parametrize("claimed", [40, 0])
@@ -88,18 +90,18 @@ def test_read_frames_when_container_frame_count_is_wrong(tmp_path, monkeypatch, 
             return getattr(self.cap, name)
 
     monkeypatch.setattr(cv2, "VideoCapture", Lying)
-    frames, n_total = faces.read_frames(path, 4)
+    frames, n_total = video.read_frames(path, 4)
     assert n_total == 20
     assert np.allclose([float(f.mean()) / 4 for f in frames], [2, 7, 12, 17], atol=1.0)
 
 
 def test_images_grey_and_rgba_become_rgb(media):
     for name in ("grey", "rgba"):
-        img = faces.read_image(media[name])
+        img = video.read_image(media[name])
         assert img.shape == (256, 256, 3) and img.dtype == np.uint8
-    grey = faces.read_image(media["grey"])
+    grey = video.read_image(media["grey"])
     assert np.array_equal(grey[..., 0], grey[..., 2])
-    assert faces.to_rgb(np.zeros((4, 4, 1), np.uint16)).shape == (4, 4, 3)
+    assert video.to_rgb(np.zeros((4, 4, 1), np.uint16)).shape == (4, 4, 3)
 
 
 # ------------------------------------------------------------------ geometry
@@ -218,7 +220,8 @@ def test_interrupted_cache_write_leaves_nothing_and_resumes(media, monkeypatch, 
     ("noface", "no face found in any of 4 sampled frames"),
 ])
 def test_bad_video_one_line_reason_naming_file(media, name, reason):
-    with pytest.raises(faces.FaceError) as exc:
+    expected = faces.FaceError if name == "noface" else video.UnusableFile
+    with pytest.raises(expected) as exc:
         faces.video_crops(media[name], 4, S)
     msg = str(exc.value)
     assert msg.startswith(f"{media[name]}: ") and reason in msg and "\n" not in msg
@@ -254,7 +257,7 @@ def test_bad_images(tmp_path):
     (tmp_path / "zero.jpg").write_bytes(b"")
     for name, reason in [("flat.png", "no face found in the image"), ("zero.jpg", "empty file (0 bytes)"),
                          ("broken.jpg", "cannot decode image")]:
-        with pytest.raises(faces.FaceError) as exc:
+        with pytest.raises(video.UnusableFile) as exc:
             faces.image_crop(tmp_path / name, S, cache=name != "flat.png")
         assert str(exc.value).startswith(f"{tmp_path / name}: {reason}")
 
@@ -273,7 +276,7 @@ def _manifest(tmp_path, media) -> Path:
 
 def test_load_sequences_skips_bad_items_with_reasons(tmp_path, media, capsys):
     path = _manifest(tmp_path, media)
-    seqs = faces.load_sequences(path, n_frames=6, size=S, progress=False, record=True)
+    seqs = loaders.load_sequences(path, n_frames=6, size=S, progress=False, record=True)
     assert seqs.ids == ["face", "grey", "short"]
     assert seqs.X.shape == (3, 6, S, S, 3) and seqs.mask.shape == (3, 6)
     assert seqs.y.tolist() == [1, 0, 0] and seqs.splits.tolist() == ["train", "val", "train"]
@@ -286,41 +289,41 @@ def test_load_sequences_skips_bad_items_with_reasons(tmp_path, media, capsys):
     assert f"skipped {media['garbage']}: cannot open video" in out
     recorded = manifest.load(path).skipped
     assert {Path(s["path"]).stem for s in recorded} == set(skipped)
-    faces.load_sequences(path, n_frames=6, size=S, progress=False, record=True)
+    loaders.load_sequences(path, n_frames=6, size=S, progress=False, record=True)
     assert len(manifest.load(path).skipped) == 4  # recorded once
 
 
 def test_load_images_per_video_and_split(tmp_path, media):
     path = _manifest(tmp_path, media)
-    imgs = faces.load_images(path, size=S, per_video=3, split="train", progress=False)
+    imgs = loaders.load_images(path, size=S, per_video=3, split="train", progress=False)
     assert imgs.X.shape == (6, S, S, 3)
     assert imgs.video_ids.tolist() == ["face"] * 3 + ["short"] * 3
     assert set(imgs.splits) == {"train"} and imgs.y.tolist() == [1] * 3 + [0] * 3
     assert [Path(s["path"]).stem for s in imgs.skipped] == ["empty"]
-    val = faces.load_images(path, size=S, per_video=8, split="val", progress=False)
+    val = loaders.load_images(path, size=S, per_video=8, split="val", progress=False)
     assert val.video_ids.tolist() == ["grey"]  # an image gives one crop
     with pytest.raises(ValueError, match="unknown split"):
-        faces.load_images(path, size=S, per_video=1, split="training")
+        loaders.load_images(path, size=S, per_video=1, split="training")
 
 
 def test_check_memory_refuses_before_decoding(tmp_path, media, monkeypatch):
     gib = 1024 ** 3
     # Celeb-DF v2 (6,229 videos) at paper B's full profile: 64 frames of 256 x 256 x 3.
     with pytest.raises(MemoryError, match=r"6229 items .* need 73\.0 GiB, and 24\.0 GiB is available"):
-        faces.check_memory(6229, (64, 256, 256, 3), "load_sequences", available=24 * gib)
-    assert faces.check_memory(10, (64, 256, 256, 3), "x", available=24 * gib) == 10 * 64 * 256 * 256 * 3
-    assert faces.available_memory() > 0
+        loaders.check_memory(6229, (64, 256, 256, 3), "load_sequences", available=24 * gib)
+    assert loaders.check_memory(10, (64, 256, 256, 3), "x", available=24 * gib) == 10 * 64 * 256 * 256 * 3
+    assert loaders.available_memory() > 0
     path = _manifest(tmp_path, media)
-    monkeypatch.setattr(faces, "available_memory", lambda: 1024)
+    monkeypatch.setattr(loaders, "available_memory", lambda: 1024)
     monkeypatch.setattr(faces, "video_crops", lambda *a, **k: pytest.fail("decoded before the check"))
     with pytest.raises(MemoryError, match="load_sequences: 7 items"):
-        faces.load_sequences(path, n_frames=6, size=S, progress=False)
+        loaders.load_sequences(path, n_frames=6, size=S, progress=False)
     with pytest.raises(MemoryError, match=r"load_images: 3 items .* MiB, and 0\.0 MiB is available"):
-        faces.load_images(path, size=S, per_video=3, split="train", progress=False)
+        loaders.load_images(path, size=S, per_video=3, split="train", progress=False)
 
 
 def test_benchmark_registered():
     import importlib
 
-    importlib.import_module("deepfake_lib.faces")
+    importlib.import_module("deepfake_lib.bench.faces")
     assert "face_pipeline" in bench._REGISTRY

@@ -32,11 +32,13 @@ ITEM_FIELDS = ("id", "path", "label", "method", "identity", "donor_identity", "k
 
 
 class ManifestError(ValueError):
-    """A manifest file that does not follow :data:`FORMAT`."""
+    """A manifest file that does not follow :data:`FORMAT`.
+    Notebook D1, section "Splits and counts"."""
 
 
 @dataclass
 class Manifest:
+    """The one manifest format: items (id, path, label, method, identity, split, ...), skipped files and meta. Notebook D1, section "Splits and counts"."""
     layout: str
     root: str
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -90,7 +92,8 @@ class Manifest:
 
 
 def load(path: str | os.PathLike) -> Manifest:
-    """Read a manifest; a clear error names the file if it is not one."""
+    """Read a manifest; a clear error names the file if it is not one.
+    Notebook D1, section "Splits and counts"."""
     path = Path(path)
     try:
         d = json.loads(path.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_lib import adapters, manifest
+from deepfake_lib.data import adapters, manifest
 from fixtures_data import celebdf_tree, ciplab_tree, dfdc_tree, ffpp_tree, flat_video, unknown_codec
 
 
