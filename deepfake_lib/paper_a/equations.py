@@ -58,13 +58,18 @@ def same_padding_total(n_in: int, k: int, s: int) -> int:
     ``"same"`` means output size ``ceil(n_in / s)``; the padding that achieves it is
     ``max((ceil(n_in/s) - 1) * s + k - n_in, 0)``, split with the extra zero *after*.
     With ``p = same_padding_total / 2`` equation (1) with a floor gives Keras's size.
+
+    Notebook A1, section "1. Output size of a convolution, equations (1)-(2)".
     """
     out = -(-n_in // s)
     return max((out - 1) * s + k - n_in, 0)
 
 
 def keras_output_size(n_in: int, k: int, s: int, padding: str) -> int:
-    """Output size Keras documents for ``Conv2D`` (``"valid"``: p=0; ``"same"``: ceil(n/s))."""
+    """Output size Keras documents for ``Conv2D`` (``"valid"``: p=0; ``"same"``: ceil(n/s)).
+
+    Notebook A1, section "1. Output size of a convolution, equations (1)-(2)".
+    """
     if padding == "valid":
         return conv_output_size(n_in, k, 0, s)
     if padding == "same":
@@ -94,6 +99,8 @@ def conv_sum_eq3(image: np.ndarray, kernel: np.ndarray, as_printed: bool = False
     Returns
     -------
     ndarray, shape (H, W)
+
+    Notebook A1, section "2. The convolution sum and layer, equations (3)-(4)".
     """
     image = np.asarray(image, dtype=np.float64)
     kernel = np.asarray(kernel, dtype=np.float64)
@@ -118,11 +125,17 @@ def true_convolution(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Signal-processing convolution: equation (3) with the kernel flipped in both axes.
 
     Shapes as :func:`conv_sum_eq3`. Equal to it only for symmetric kernels.
+
+    Notebook A1, section "2. The convolution sum and layer, equations (3)-(4)".
     """
     return conv_sum_eq3(image, np.asarray(kernel)[::-1, ::-1, :])
 
 
 def relu(x: np.ndarray) -> np.ndarray:
+    """ReLU, the paper's activation :math:`\\Phi` of equation (4); any shape.
+
+    Notebook A1, section "2. The convolution sum and layer, equations (3)-(4)".
+    """
     return np.maximum(x, 0.0)
 
 
@@ -140,6 +153,8 @@ def conv_layer(image: np.ndarray, kernels: np.ndarray, bias: np.ndarray,
     Returns
     -------
     ndarray, shape (H, W, C_out)
+
+    Notebook A1, section "2. The convolution sum and layer, equations (3)-(4)".
     """
     maps = [conv_sum_eq3(image, kernels[..., l]) + bias[l] for l in range(kernels.shape[-1])]
     return activation(np.stack(maps, axis=-1))
@@ -149,6 +164,10 @@ def conv_layer(image: np.ndarray, kernels: np.ndarray, bias: np.ndarray,
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function :math:`\\sigma` of the LSTM's gates (5)-(9); any shape.
+
+    Notebook A1, section "3. The LSTM, equations (5)-(9)".
+    """
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -176,6 +195,8 @@ def lstm_params_from_keras(kernel: np.ndarray, recurrent_kernel: np.ndarray,
     -------
     dict
         ``{"g"|"f"|"c"|"o": {"U": (units, D), "W": (units, units), "b": (units,)}}``.
+
+    Notebook A1, section "3. The LSTM, equations (5)-(9)".
     """
     units = recurrent_kernel.shape[0]
     out = {}
@@ -215,6 +236,8 @@ def lstm_forward(x: np.ndarray, params: dict, cell_input: str = "sigmoid",
     -------
     h : ndarray, shape (N, T, units), every hidden state
     s : ndarray, shape (N, units), the last cell state
+
+    Notebook A1, section "3. The LSTM, equations (5)-(9)".
     """
     act = {"sigmoid": sigmoid, "tanh": np.tanh}[cell_input]
     if output not in ("tanh(s)*q", "tanh(s*q)"):
@@ -239,22 +262,35 @@ def lstm_forward(x: np.ndarray, params: dict, cell_input: str = "sigmoid",
 # ---------------------------------------------------------------- (10)-(11) loss, accuracy
 
 
-def loss_eq10(y: np.ndarray, y_hat: np.ndarray, eps: float = 1e-7) -> float:
-    """Equation (10) as printed: :math:`-\\sum_i y_i \\log \\hat y_i` (a sum; no (1-y) term).
+def loss_eq10(y: np.ndarray, y_hat: np.ndarray, output_size: int = 1,
+              eps: float = 1e-7) -> float:
+    """Equation (10) as printed, :math:`-\\sum_{i=1}^{\\text{output size}} y_i \\log \\hat y_i`,
+    per example, averaged over the examples (as Keras averages a loss over a batch).
 
-    Real images (y = 0) contribute nothing, so predicting "fake" for everything scores 0.
-    ``y_hat`` is clipped to ``[eps, 1 - eps]`` as Keras does. Shapes: ``(n,)``.
+    The sum runs over the **output units** of one example. ``output_size=1``: the paper's
+    single sigmoid node, ``-y log y_hat``: real images (y = 0) cost nothing, and predicting
+    "fake" for everything scores 0. ``output_size=2``: two softmax outputs ``(1 - y_hat,
+    y_hat)`` and one-hot labels ``(1 - y, y)``, where (10) is binary cross-entropy exactly.
+    ``y_hat`` is clipped to ``(eps, 1 - eps)`` as Keras does. Shapes: ``(n,)``.
+
+    Notebook A1, section "4. The loss, equation (10), and the accuracy, equation (11)".
     """
+    if output_size not in (1, 2):
+        raise ValueError(f"output_size must be 1 (one sigmoid) or 2 (two softmax outputs), "
+                         f"got {output_size}")
     y = np.asarray(y, dtype=np.float64)
     p = np.clip(np.asarray(y_hat, dtype=np.float64), eps, 1 - eps)
-    return float(-np.sum(y * np.log(p)))
+    per_example = y * np.log(p)
+    if output_size == 2:
+        per_example = per_example + (1 - y) * np.log(1 - p)
+    return float(-np.mean(per_example))
 
 
 def binary_cross_entropy(y: np.ndarray, y_hat: np.ndarray, eps: float = 1e-7) -> float:
     """Binary cross-entropy, the loss the paper names and Keras computes (notebook A1, (10)).
 
     :math:`-\\frac{1}{n}\\sum_i [y_i \\log \\hat y_i + (1-y_i) \\log(1-\\hat y_i)]`, with
-    ``y_hat`` clipped to ``[eps, 1 - eps]``. Shapes: ``(n,)``.
+    ``y_hat`` clipped to ``(eps, 1 - eps)``. Shapes: ``(n,)``.
     """
     y = np.asarray(y, dtype=np.float64)
     p = np.clip(np.asarray(y_hat, dtype=np.float64), eps, 1 - eps)
@@ -262,7 +298,10 @@ def binary_cross_entropy(y: np.ndarray, y_hat: np.ndarray, eps: float = 1e-7) ->
 
 
 def accuracy_eq11(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Equation (11): ``(TP + TN) / (TP + TN + FP + FN)`` counted from 0/1 labels, shape (n,)."""
+    """Equation (11): ``(TP + TN) / (TP + TN + FP + FN)`` counted from 0/1 labels, shape (n,).
+
+    Notebook A1, section "4. The loss, equation (10), and the accuracy, equation (11)".
+    """
     t = np.asarray(y_true).astype(int).ravel()
     p = np.asarray(y_pred).astype(int).ravel()
     tp = int(np.sum((t == 1) & (p == 1)))
@@ -279,6 +318,8 @@ def keras_conv_output_size(n_in: int, k: int, s: int, padding: str) -> int:
     """Width of the map ``keras.layers.Conv2D`` really returns for an ``n_in x n_in`` input.
 
     Runs the layer on zeros (one channel, one filter) instead of trusting a formula.
+
+    Notebook A1, section "1. Output size of a convolution, equations (1)-(2)".
     """
     import keras
 
@@ -331,6 +372,8 @@ def keras_conv2d(image: np.ndarray, kernels: np.ndarray, bias: np.ndarray,
     """``keras.layers.Conv2D(padding="same")`` with the given weights, on one image.
 
     Shapes: image (H, W, C_in), kernels (k, k, C_in, C_out), bias (C_out,) -> (H, W, C_out).
+
+    Notebook A1, section "2. The convolution sum and layer, equations (3)-(4)".
     """
     import keras
 
@@ -355,6 +398,8 @@ def keras_lstm(x: np.ndarray, units: int, seed: int = 0) -> tuple[np.ndarray, li
     -------
     h : ndarray, shape (N, T, units)
     weights : [kernel (D, 4u), recurrent_kernel (u, 4u), bias (4u,)]
+
+    Notebook A1, section "3. The LSTM, equations (5)-(9)".
     """
     import keras
 
