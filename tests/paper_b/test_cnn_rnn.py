@@ -1,0 +1,156 @@
+"""Tests of deepfake_lib.paper_b.cnn_rnn: search space, the model (a series of convolution and
+pooling blocks, every weight gets a gradient, no NaN), separable against ordinary parameter
+counts, and the PSO fitness as dispatched units: the same cost for a position whatever the
+batch it comes in, its order or the evaluations before it."""
+
+import json
+
+import numpy as np
+import pytest
+
+from deepfake_lib.paper_b import cnn_rnn
+from deepfake_lib.paper_b.clips import ClipSet
+
+T, S = 3, 16
+
+
+def test_decode_covers_the_paper_ranges_and_labels_the_book_ones():
+    lo, hi = cnn_rnn.space_bounds()
+    assert cnn_rnn.decode(lo)["filters"] == 16 and cnn_rnn.decode(hi)["filters"] == 64
+    assert (cnn_rnn.decode(lo)["kernel"], cnn_rnn.decode(hi)["kernel"]) == (3, 6)
+    assert (cnn_rnn.decode(lo)["stride"], cnn_rnn.decode(hi)["stride"]) == (2, 4)
+    assert cnn_rnn.decode(hi)["cnn_activation"] in cnn_rnn.CNN_ACTIVATIONS
+    table = cnn_rnn.space_table()
+    assert table.loc[["filters", "kernel", "stride"], "range from"].eq("paper").all()
+    assert table["range from"].eq("book").sum() == 5               # L, A, R, M, B
+
+
+CONFIGS = [
+    dict(filters=16, kernel=3, stride=2, conv_layers=1, cnn_activation="relu", rnn_layers=1,
+         rnn_units=16, rnn_activation="tanh"),
+    dict(filters=20, kernel=6, stride=4, conv_layers=3, cnn_activation="elu", rnn_layers=2,
+         rnn_units=8, rnn_activation="relu"),
+    dict(filters=8, kernel=5, stride=3, conv_layers=2, cnn_activation="tanh", rnn_layers=1,
+         rnn_units=8, rnn_activation="tanh", separable=False),
+]
+
+
+@pytest.mark.parametrize("hp", CONFIGS, ids=["smallest", "deepest", "ordinary-conv"])
+def test_model_trains_one_step_and_every_weight_gets_a_gradient(hp):
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, T, S, S, 3)).astype(np.float32)
+    y = np.array([0, 1, 0, 1], dtype=np.float32)
+    model = cnn_rnn.build_model(T, S, **hp)
+    assert model.output_shape == (None, 1)
+    cnn = model.get_layer("per_frame_cnn").layer
+    kinds = [type(layer).__name__ for layer in cnn.layers]
+    conv = "SeparableConv2D" if hp.get("separable", True) else "Conv2D"
+    assert kinds == [conv, "MaxPooling2D"] * hp["conv_layers"] + ["GlobalMaxPooling2D"]
+    before = [w.copy() for w in model.get_weights()]
+    loss = model.train_on_batch(X, y)
+    assert np.all(np.isfinite(loss))
+    after = model.get_weights()
+    assert all(np.isfinite(w).all() for w in after)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("gradient check written with tf.GradientTape")
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        p = model(X, training=True)
+        loss = keras.losses.binary_crossentropy(y[:, None], p)
+    grads = tape.gradient(loss, model.trainable_variables)
+    for v, g in zip(model.trainable_variables, grads):
+        assert g is not None, v.path
+        g = np.asarray(g)
+        assert np.isfinite(g).all() and np.abs(g).sum() > 0, v.path
+    p = np.asarray(model(X, training=False))
+    assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
+
+
+def test_separable_convolutions_have_fewer_parameters():
+    keras = pytest.importorskip("keras")
+    hp = dict(filters=32, kernel=5, stride=2, conv_layers=2, cnn_activation="relu",
+              rnn_layers=1, rnn_units=16, rnn_activation="tanh")
+    n = cnn_rnn.parameter_counts(T, S, hp)
+    # by hand: ordinary conv k*k*c_in*f + f; separable k*k*c_in + c_in*f + f
+    conv = (5 * 5 * 3 * 32 + 32) + (5 * 5 * 32 * 32 + 32)
+    sep = (5 * 5 * 3 + 3 * 32 + 32) + (5 * 5 * 32 + 32 * 32 + 32)
+    assert n["ordinary"] - n["separable"] == conv - sep
+    keras.backend.clear_session()
+
+
+def _data(seed=4):
+    rng = np.random.default_rng(seed)
+    train = rng.normal(size=(6, 2, 8, 8, 3)).astype(np.float32), np.array([0, 1] * 3)
+    val = rng.normal(size=(4, 2, 8, 8, 3)).astype(np.float32), np.array([0, 1, 1, 1])
+    return train, val
+
+
+def test_fitness_uses_validation_and_logs():
+    train, val = _data()
+    log = []
+    f = cnn_rnn.make_fitness(train, val, seed=0, log=log, epochs=1, batch_size=6,
+                             run_eagerly=True)
+    lo, _ = cnn_rnn.space_bounds()
+    costs = f(np.rint(lo)[None])
+    assert costs.shape == (1,) and 0 <= costs[0] <= 1
+    assert len(log) == 1 and log[0]["filters"] == 16
+    assert costs[0] == pytest.approx(1 - log[0]["val_accuracy"])
+    assert log[0]["val_accuracy"] * 4 == pytest.approx(round(log[0]["val_accuracy"] * 4))
+
+
+def test_a_units_cost_depends_on_its_position_alone():
+    """Inline, a batch is run in order; on another executor in any order. Either way a
+    position's cost must not depend on its batch, its place in it or what ran before."""
+    train, val = _data()
+    lo, hi = cnn_rnn.space_bounds()
+    a, b = np.rint(lo), np.rint((lo + hi) / 2)
+    kw = dict(seed=3, epochs=1, batch_size=6, run_eagerly=True)
+    log = []
+    both = cnn_rnn.make_fitness(train, val, log=log, **kw)(np.stack([a, b]))
+    rev = cnn_rnn.make_fitness(train, val, **kw)(np.stack([b, a]))
+    alone = cnn_rnn.make_fitness(train, val, **kw)(b[None])
+    np.testing.assert_array_equal(both, rev[::-1])
+    np.testing.assert_array_equal(both[1:], alone)
+    assert log[0]["seed"] != log[1]["seed"]                         # seeded by position
+
+
+def test_run_unit_scores_clips_and_videos():
+    rng = np.random.default_rng(6)
+    n = 12
+    X = rng.integers(0, 256, (n, 2, 8, 8, 3)).astype(np.uint8)
+    y = np.array([0, 1] * 6)
+    video = np.array([f"v{i // 2}" for i in range(n)])              # two clips per video
+    y = np.array([int(v[1:]) % 2 for v in video])
+    splits = np.array(["train"] * 8 + ["test"] * 4)
+    cs = ClipSet(X, y, video, splits, np.array(["m"] * n))
+    hp = cnn_rnn.decode(np.rint(cnn_rnn.space_bounds()[0]))
+    unit = {"seed": 0, "hp": hp, "prep": {"denoise_h": None, "n_augment": 0},
+            "fit": {"epochs": 1, "batch_size": 8, "run_eagerly": True}}
+    out = cnn_rnn.run_unit(unit, cs)
+    assert out["clip"]["n"] == 4 and out["video"]["n"] == 2
+    assert out["clip"]["tp"] + out["clip"]["fn"] == 2
+    again = cnn_rnn.run_unit(unit, cs)
+    assert json.dumps(again, sort_keys=True) == json.dumps(out, sort_keys=True)  # NaN-safe
+
+
+def test_the_fitness_cache_changes_no_number():
+    """A PSO search over the CNN-RNN with and without the fitness cache: the same swarm, the
+    same costs (a cached cost is the cost a new training would give)."""
+    from deepfake_lib.paper_b import pso
+
+    train, val = _data(9)
+    kw = dict(seed=1, epochs=1, batch_size=6, run_eagerly=True)
+    space = cnn_rnn.SEARCH_SPACE[:3]                                # filters, kernel, stride
+    integer = np.ones(3, bool)
+    bounds = cnn_rnn.space_bounds(space)
+    logs = {True: [], False: []}
+    res = {c: pso.minimize(cnn_rnn.make_fitness(train, val, space=space, log=logs[c], **kw),
+                           bounds, 3, 3, w=0.7, c1=4, c2=4, integer=integer, cache=c, seed=0)
+           for c in (True, False)}
+    np.testing.assert_array_equal(res[True].positions, res[False].positions)
+    np.testing.assert_array_equal(res[True].costs, res[False].costs)
+    assert len(logs[True]) == res[True].n_evaluations <= len(logs[False]) == 9
