@@ -20,13 +20,21 @@ forward algorithm :math:`\alpha_t(j) = e_{t,j} + \operatorname{logsumexp}_i
 decoding takes the Viterbi path :math:`\arg\max_y s(x,y)` (the same recursion with ``max``);
 per-frame posteriors :math:`p(y_t = k | x)` come from the forward-backward algorithm.
 
-Masks. ``mask`` is a boolean ``(B, T)``; ``False`` marks a frame that does not exist
-(padding of a short video, a frame held out by a frame-level split, a frame with no face).
-Masked frames may sit anywhere: left, right, or holes in the middle. They are skipped: the
-path runs over the unmasked frames only, the start score applies at the first unmasked frame,
-the transition goes from the last unmasked frame to the next unmasked one, and the end score
-applies at the last unmasked frame. A sequence with no unmasked frame has
-``log Z = score = 0``.
+Masks. ``mask`` is a boolean ``(B, T)``; ``False`` marks a position that holds no frame:
+padding of a video shorter than ``T``, or a frame held out by the frame-level 7:3 split
+(notebook C1, section "Two splits"). A sampled frame in which MTCNN finds no face is *not*
+masked: it borrows the box of the nearest frame with a face (notebook C1, section "Face
+crops"). Masked positions may sit anywhere: left, right, or holes in the middle. They are
+skipped: the path runs over the unmasked frames only, the start score applies at the first
+unmasked frame, the transition goes from the last unmasked frame to the next unmasked one,
+and the end score applies at the last unmasked frame.
+
+Inputs are validated as pytorch-crf's ``_validate`` does (:func:`validate`): emissions of
+rank 3 with ``K`` tags, tags and mask of shape ``(B, T)``, every sequence with at least one
+unmasked frame, tags in ``[0, K)``. Shapes are checked on every call; values (an empty
+sequence, a tag out of range) wherever they are known, i.e. on NumPy or eager inputs, not
+inside a compiled graph, where an empty sequence scores ``log Z = score = 0`` (the heads
+drop such videos before they reach the layer).
 
 The loops run over ``T`` in Python (``T`` is the static sequence length, 30 frames in the
 paper), each step vectorised over the batch and the tags, with ``keras.ops`` only, so the
@@ -44,23 +52,86 @@ Example
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
 
-from . import bench
 
-__all__ = ["CRF", "brute_force", "viterbi_numpy"]
+__all__ = ["CRF", "brute_force", "validate", "viterbi_numpy"]
+#: The reductions of :meth:`CRF.loss` (pytorch-crf's four).
+REDUCTIONS = ("none", "sum", "mean", "token_mean")
 
 
-def _mask_or_ones(emissions, mask):
-    """``mask`` as bool ``(B, T)``; all True when ``None``."""
-    if mask is None:
-        return ops.ones(ops.shape(emissions)[:2], dtype="bool")
-    return ops.cast(mask, "bool")
+def _concrete(x) -> np.ndarray | None:
+    """``x`` as a NumPy array when its values are known (NumPy or eager), else None."""
+    if x is None or isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(ops.convert_to_numpy(x))
+    except Exception:  # a symbolic tensor inside a traced graph has no values yet
+        return None
+
+
+def _shape(x) -> tuple:
+    return tuple(None if d is None else int(d) for d in x.shape)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Two static shapes agree wherever both are known."""
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def _walk(mask, n_steps: int):
+    """For each frame ``t``: ``(t, first, cont)``, bool ``(B,)``: the frame is the first
+    unmasked one of its sequence, or an unmasked one after it (the two cases of every
+    recursion over a masked sequence)."""
+    seen = ops.zeros_like(mask[:, 0])
+    for t in range(n_steps):
+        m = mask[:, t]
+        yield t, ops.logical_and(m, ops.logical_not(seen)), ops.logical_and(m, seen)
+        seen = ops.logical_or(seen, m)
+
+
+def validate(emissions, num_tags: int, tags=None, mask=None) -> None:
+    """Check the inputs of every :class:`CRF` method; raise ``ValueError`` with the reason.
+
+    Notebook C2, section "The CRF layer". The messages follow pytorch-crf's ``_validate``:
+
+    - ``emissions must have dimension of 3 (B, T, K), got 2``
+    - ``expected last dimension of emissions is 2, got 3``
+    - ``the first two dimensions of emissions and tags must match, got (4, 6) and (4, 5)``
+    - ``the first two dimensions of emissions and mask must match, got (4, 6) and (6,)``
+    - ``every sequence needs at least one unmasked frame; sequence(s) [1] have none``
+    - ``tags must lie in [0, 2), got values from 0 to 2``
+
+    Parameters
+    ----------
+    emissions : float ``(B, T, K)``; num_tags : int ``K``
+    tags : int ``(B, T)`` or None; mask : bool ``(B, T)`` or None
+    """
+    shape = _shape(emissions)
+    if len(shape) != 3:
+        raise ValueError(f"emissions must have dimension of 3 (B, T, K), got {len(shape)}")
+    if shape[2] is not None and shape[2] != num_tags:
+        raise ValueError(f"expected last dimension of emissions is {num_tags}, got {shape[2]}")
+    for name, x in (("tags", tags), ("mask", mask)):
+        if x is not None and not _same(shape[:2], _shape(x)):
+            raise ValueError(f"the first two dimensions of emissions and {name} must match, "
+                             f"got {shape[:2]} and {_shape(x)}")
+    m = _concrete(mask)
+    if m is not None:
+        empty = np.flatnonzero(~m.astype(bool).any(axis=1))
+        if empty.size:
+            raise ValueError("every sequence needs at least one unmasked frame; "
+                             f"sequence(s) {empty.tolist()[:10]} have none")
+    t = _concrete(tags)
+    if t is not None and t.size:
+        used = t if m is None else t[m.astype(bool)]
+        if used.size and (used.min() < 0 or used.max() >= num_tags):
+            raise ValueError(f"tags must lie in [0, {num_tags}), got values from "
+                             f"{int(used.min())} to {int(used.max())}")
 
 
 class CRF(keras.layers.Layer):
@@ -85,8 +156,8 @@ class CRF(keras.layers.Layer):
 
     def __init__(self, num_tags: int, use_boundary: bool = True, **kwargs: Any):
         super().__init__(**kwargs)
-        if num_tags < 1:
-            raise ValueError(f"num_tags must be >= 1, got {num_tags}")
+        if int(num_tags) < 1:
+            raise ValueError(f"invalid number of tags: {num_tags}")
         self.num_tags = int(num_tags)
         self.use_boundary = bool(use_boundary)
         init = keras.initializers.RandomUniform(-0.1, 0.1)
@@ -110,6 +181,15 @@ class CRF(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
+    def _prepare(self, emissions, mask=None, tags=None):
+        """Validate; return ``(emissions, mask, T, B)``: emissions in the weights' dtype and
+        the mask as bool ``(B, T)`` (all True when None)."""
+        validate(emissions, self.num_tags, tags, mask)
+        emissions = ops.cast(emissions, self.transitions.dtype)
+        shape = ops.shape(emissions)
+        mask = ops.ones(shape[:2], dtype="bool") if mask is None else ops.cast(mask, "bool")
+        return emissions, mask, emissions.shape[1], shape[0]
+
     # ----------------------------------------------------------------------- scores
     def score(self, emissions, tags, mask=None):
         """Score :math:`s(x, y)` of given tag paths.
@@ -124,51 +204,38 @@ class CRF(keras.layers.Layer):
         -------
         float ``(B,)``
         """
-        mask = _mask_or_ones(emissions, mask)
+        emissions, mask, n_steps, batch = self._prepare(emissions, mask, tags)
         tags = ops.cast(tags, "int32")
-        emissions = ops.cast(emissions, self.transitions.dtype)
         k = self.num_tags
-        n_steps = emissions.shape[1]
-        batch = ops.shape(emissions)[0]
         zero = ops.zeros((batch,), dtype=emissions.dtype)
         total = zero
         prev = ops.zeros((batch,), dtype="int32")
-        seen = ops.zeros((batch,), dtype="bool")
-        for t in range(n_steps):
-            m = mask[:, t]
-            y = tags[:, t]
+        for t, first, cont in _walk(mask, n_steps):
+            m, y = mask[:, t], tags[:, t]
             onehot = ops.one_hot(y, k, dtype=emissions.dtype)                       # (B, K)
             emit = ops.sum(emissions[:, t] * onehot, axis=-1)
             start = ops.sum(self.start_transitions[None, :] * onehot, axis=-1)
             trans = ops.sum(ops.take(self.transitions, prev, axis=0) * onehot, axis=-1)
-            first = ops.logical_and(m, ops.logical_not(seen))
-            cont = ops.logical_and(m, seen)
             total = total + ops.where(m, emit, zero) + ops.where(first, start, zero) \
                 + ops.where(cont, trans, zero)
             prev = ops.where(m, y, prev)
-            seen = ops.logical_or(seen, m)
         end = ops.take(self.end_transitions, prev, axis=0)
-        return total + ops.where(seen, end, zero)
+        return total + ops.where(ops.any(mask, axis=1), end, zero)
 
     def _forward(self, emissions, mask):
         """Forward variables. Returns ``(alphas, log_z)``: list of T arrays ``(B, K)`` and ``(B,)``."""
         n_steps = emissions.shape[1]
         batch = ops.shape(emissions)[0]
         alpha = ops.zeros((batch, self.num_tags), dtype=emissions.dtype)
-        seen = ops.zeros((batch,), dtype="bool")
         alphas = []
-        for t in range(n_steps):
-            m = mask[:, t][:, None]
-            first = ops.logical_and(m, ops.logical_not(seen)[:, None])
-            cont = ops.logical_and(m, seen[:, None])
+        for t, first, cont in _walk(mask, n_steps):
             e = emissions[:, t]
             start = self.start_transitions[None, :] + e
             step = ops.logsumexp(alpha[:, :, None] + self.transitions[None], axis=1) + e
-            alpha = ops.where(first, start, ops.where(cont, step, alpha))
-            seen = ops.logical_or(seen, mask[:, t])
+            alpha = ops.where(first[:, None], start, ops.where(cont[:, None], step, alpha))
             alphas.append(alpha)
         log_z = ops.logsumexp(alpha + self.end_transitions[None, :], axis=-1)
-        return alphas, ops.where(seen, log_z, ops.zeros_like(log_z))
+        return alphas, ops.where(ops.any(mask, axis=1), log_z, ops.zeros_like(log_z))
 
     def log_partition(self, emissions, mask=None):
         """:math:`\\log Z(x)` by the forward algorithm.
@@ -182,8 +249,8 @@ class CRF(keras.layers.Layer):
         -------
         float ``(B,)``
         """
-        emissions = ops.cast(emissions, self.transitions.dtype)
-        return self._forward(emissions, _mask_or_ones(emissions, mask))[1]
+        emissions, mask, _, _ = self._prepare(emissions, mask)
+        return self._forward(emissions, mask)[1]
 
     def log_likelihood(self, emissions, tags, mask=None):
         """:math:`\\log p(y|x) = s(x,y) - \\log Z(x)`, shape ``(B,)``; inputs as :meth:`score`."""
@@ -202,6 +269,8 @@ class CRF(keras.layers.Layer):
         -------
         float scalar, or ``(B,)`` for ``reduction="none"``
         """
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"invalid reduction: {reduction!r}; use one of {REDUCTIONS}")
         nll = -self.log_likelihood(emissions, tags, mask)
         if reduction == "none":
             return nll
@@ -209,10 +278,8 @@ class CRF(keras.layers.Layer):
             return ops.sum(nll)
         if reduction == "mean":
             return ops.mean(nll)
-        if reduction == "token_mean":
-            m = _mask_or_ones(emissions, mask)
-            return ops.sum(nll) / ops.maximum(ops.sum(ops.cast(m, nll.dtype)), 1.0)
-        raise ValueError(f"unknown reduction {reduction!r}; use none, sum, mean or token_mean")
+        m = ops.ones(ops.shape(emissions)[:2]) if mask is None else mask
+        return ops.sum(nll) / ops.maximum(ops.sum(ops.cast(m, nll.dtype)), 1.0)
 
     # ----------------------------------------------------------------------- inference
     def marginals(self, emissions, mask=None):
@@ -226,11 +293,8 @@ class CRF(keras.layers.Layer):
         -------
         float ``(B, T, K)``; rows sum to 1 at unmasked frames, 0 at masked frames.
         """
-        emissions = ops.cast(emissions, self.transitions.dtype)
-        mask = _mask_or_ones(emissions, mask)
+        emissions, mask, n_steps, batch = self._prepare(emissions, mask)
         alphas, log_z = self._forward(emissions, mask)
-        n_steps = emissions.shape[1]
-        batch = ops.shape(emissions)[0]
         # message from the next unmasked frame; the end score until one has been met
         msg = ops.broadcast_to(self.end_transitions[None, :], (batch, self.num_tags))
         out = [None] * n_steps
@@ -243,39 +307,29 @@ class CRF(keras.layers.Layer):
         return ops.stack(out, axis=1)
 
     def viterbi(self, emissions, mask=None):
-        """Best path and its score, vectorised over the batch.
-
-        Parameters
-        ----------
-        emissions : float ``(B, T, K)``; mask : bool ``(B, T)`` or None
+        """Best path and its score, vectorised over the batch; inputs as :meth:`marginals`.
 
         Returns
         -------
         tags : int32 ``(B, T)``, the Viterbi path; ``-1`` at masked frames.
         best_score : float ``(B,)``, :math:`\\max_y s(x, y)` (0 for an all-masked sequence).
         """
-        emissions = ops.cast(emissions, self.transitions.dtype)
-        mask = _mask_or_ones(emissions, mask)
-        n_steps = emissions.shape[1]
-        batch = ops.shape(emissions)[0]
+        emissions, mask, n_steps, batch = self._prepare(emissions, mask)
         k = self.num_tags
         identity = ops.broadcast_to(ops.arange(k, dtype="int32")[None, :], (batch, k))
         delta = ops.zeros((batch, k), dtype=emissions.dtype)
-        seen = ops.zeros((batch,), dtype="bool")
         pointers = []
-        for t in range(n_steps):
-            m = mask[:, t][:, None]
-            first = ops.logical_and(m, ops.logical_not(seen)[:, None])
-            cont = ops.logical_and(m, seen[:, None])
+        for t, first, cont in _walk(mask, n_steps):
             e = emissions[:, t]
             cand = delta[:, :, None] + self.transitions[None]                  # (B, K_prev, K)
             step = ops.max(cand, axis=1) + e
             ptr = ops.cast(ops.argmax(cand, axis=1), "int32")
-            delta = ops.where(first, self.start_transitions[None, :] + e, ops.where(cont, step, delta))
-            pointers.append(ops.where(cont, ptr, identity))
-            seen = ops.logical_or(seen, mask[:, t])
+            delta = ops.where(first[:, None], self.start_transitions[None, :] + e,
+                              ops.where(cont[:, None], step, delta))
+            pointers.append(ops.where(cont[:, None], ptr, identity))
         final = delta + self.end_transitions[None, :]
-        best_score = ops.where(seen, ops.max(final, axis=-1), ops.zeros((batch,), dtype=final.dtype))
+        best_score = ops.where(ops.any(mask, axis=1), ops.max(final, axis=-1),
+                               ops.zeros((batch,), dtype=final.dtype))
         cur = ops.cast(ops.argmax(final, axis=-1), "int32")
         tags = [None] * n_steps
         for t in reversed(range(n_steps)):
@@ -352,7 +406,8 @@ def brute_force(emissions, transitions, start, end, mask=None, tags=None) -> dic
 
 
 def viterbi_numpy(emissions, transitions, start, end) -> np.ndarray:
-    """Viterbi of ONE unmasked sequence in NumPy, a time loop: the per-sequence baseline.
+    """Viterbi of ONE unmasked sequence in NumPy, a time loop: the per-sequence baseline of
+    the CRF benchmark and a reference of the tests (notebook C2, "Checking the CRF").
 
     Parameters
     ----------
@@ -372,57 +427,3 @@ def viterbi_numpy(emissions, transitions, start, end) -> np.ndarray:
     for ptr in reversed(ptrs):
         path.append(int(ptr[path[-1]]))
     return np.array(path[::-1])
-
-
-class _Decoder(keras.Model):
-    """A CRF's Viterbi decoding as a model, so ``predict`` runs it compiled."""
-
-    def __init__(self, crf: CRF):
-        super().__init__(name="viterbi_decoder")
-        self.crf = crf
-
-    def call(self, emissions):
-        return self.crf.decode(emissions)
-
-
-@bench.benchmark("crf_head", "BiLSTM+CRF head frames/s (features given); batched Viterbi vs a "
-                             "per-sequence NumPy loop")
-def bench_crf_head(quick: bool) -> dict:
-    """Frames/s of the paper-C head on given 2048-d features, and the Viterbi speed-up.
-
-    Head: batch 32 sequences of 30 frames (paper C: 30 frames per video, batch 32); ``quick``
-    uses batch 8. Viterbi: 512 sequences of 30 frames, 2 tags; ``ratio`` = seconds of a
-    per-sequence NumPy loop / seconds of the layer's batched Viterbi (compiled by ``predict_on_batch``).
-    """
-    from .bilstm_crf import build_system
-
-    batch, n_steps, dim = (8 if quick else 32), 30, 2048
-    rng = np.random.default_rng(0)
-    feats = rng.normal(size=(batch, n_steps, dim)).astype("float32")
-    mask = np.ones((batch, n_steps), bool)
-    model = build_system("bilstm_crf", n_steps, feat_dim=dim)
-    model.predict_scores(feats, mask)                     # warm-up (graph tracing)
-    reps = 2 if quick else 5
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        model.predict_scores(feats, mask)
-    head_s = (time.perf_counter() - t0) / reps
-
-    crf, vb = model.crf, 512
-    em = rng.normal(size=(vb, n_steps, 2)).astype("float32")
-    p = crf.numpy_params()
-    decoder = _Decoder(crf)
-    decoder.predict_on_batch(em)                          # warm-up (graph tracing)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        decoder.predict_on_batch(em)
-    fast_s = (time.perf_counter() - t0) / reps
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        for b in range(vb):
-            viterbi_numpy(em[b], p["transitions"], p["start"], p["end"])
-    base_s = (time.perf_counter() - t0) / reps
-    return {"batch": batch, "seq_len": n_steps, "feat_dim": dim, "viterbi_batch": vb,
-            "head_frames_per_s": batch * n_steps / head_s,
-            "fast_s": fast_s, "baseline_s": base_s, "ratio": base_s / fast_s,
-            "unit": "frames/s (head); ratio = per-sequence NumPy Viterbi / batched Viterbi"}

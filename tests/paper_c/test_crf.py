@@ -8,7 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
-from deepfake_lib.crf import CRF, brute_force, viterbi_numpy  # noqa: E402
+from deepfake_lib.paper_c.crf import CRF, brute_force, viterbi_numpy
 
 MASKS = {
     "none": None,
@@ -86,12 +86,73 @@ def test_masked_frames_are_skipped_not_scored():
                                ops.convert_to_numpy(crf.log_likelihood(em[:, keep], tags[:, keep])), rtol=1e-6)
 
 
-def test_all_masked_sequence_is_zero():
+def test_all_masked_sequence_is_an_error_and_zero_inside_a_graph():
     crf, em, tags, _ = make_case(0, 2, 4, 2, "none")
     mask = np.array([[False] * 4, [True] * 4])
-    assert ops.convert_to_numpy(crf.log_partition(em, mask))[0] == 0.0
-    assert ops.convert_to_numpy(crf.loss(em, tags, mask, reduction="none"))[0] == 0.0
-    assert (ops.convert_to_numpy(crf.decode(em, mask))[0] == -1).all()
+    for call in (lambda: crf.log_partition(em, mask), lambda: crf.loss(em, tags, mask),
+                 lambda: crf.decode(em, mask), lambda: crf.marginals(em, mask)):
+        with pytest.raises(ValueError, match=r"at least one unmasked frame; sequence\(s\) \[0\] have none"):
+            call()
+    tf = pytest.importorskip("tensorflow")
+    if keras.config.backend() != "tensorflow":
+        return
+    graph = tf.function(lambda e, m: (crf.log_partition(e, m), crf.decode(e, m)))
+    log_z, path = graph(tf.constant(em), tf.constant(mask))   # values unknown at trace time
+    assert float(log_z[0]) == 0.0 and (path.numpy()[0] == -1).all()
+    assert np.isfinite(float(log_z[1])) and (path.numpy()[1] >= 0).all()
+
+
+VALIDATION = [
+    ("rank", lambda em, tags, mask: (em[0], None, None), "emissions must have dimension of 3 (B, T, K), got 2"),
+    ("tag_count", lambda em, tags, mask: (em[..., :2], None, None), "expected last dimension of emissions is 3, got 2"),
+    ("tags_shape", lambda em, tags, mask: (em, tags[:, :-1], None),
+     "the first two dimensions of emissions and tags must match, got (2, 5) and (2, 4)"),
+    ("mask_shape", lambda em, tags, mask: (em, None, mask[0]),
+     "the first two dimensions of emissions and mask must match, got (2, 5) and (5,)"),
+    ("mask_batch", lambda em, tags, mask: (em, None, mask[:1]),
+     "the first two dimensions of emissions and mask must match, got (2, 5) and (1, 5)"),
+    ("empty_sequence", lambda em, tags, mask: (em, None, np.array([[True] * 5, [False] * 5])),
+     "every sequence needs at least one unmasked frame; sequence(s) [1] have none"),
+    ("tag_range", lambda em, tags, mask: (em, np.where(tags == 0, 3, tags), None),
+     "tags must lie in [0, 3), got values from"),
+    ("negative_tag", lambda em, tags, mask: (em, np.full_like(tags, -1), None),
+     "tags must lie in [0, 3), got values from -1 to -1"),
+]
+
+
+@pytest.mark.parametrize("name,make,message", VALIDATION, ids=[v[0] for v in VALIDATION])
+def test_inputs_are_validated_with_a_message(name, make, message):
+    """pytorch-crf's _validate, message by message; every public method checks its inputs."""
+    crf, em, tags, mask = make_case(4, 2, 5, 3, "none")
+    tags[:, 0] = 0
+    mask = np.ones((2, 5), bool)
+    e, t, m = make(em, tags, mask)
+    calls = [lambda: crf.log_likelihood(e, tags if t is None else t, m),
+             lambda: crf.loss(e, tags if t is None else t, m)]
+    if t is None:
+        calls += [lambda: crf.log_partition(e, m), lambda: crf.decode(e, m),
+                  lambda: crf.marginals(e, m), lambda: crf.viterbi(e, m)]
+    for call in calls:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert message in str(err.value)
+
+
+def test_masked_tags_are_not_range_checked():
+    """Tags at masked frames are ignored, so any value there is allowed (like padding ids)."""
+    crf, em, tags, _ = make_case(4, 2, 5, 3, "none")
+    mask = np.ones((2, 5), bool)
+    mask[:, -1] = False
+    tags[:, -1] = 99
+    assert np.isfinite(ops.convert_to_numpy(crf.loss(em, tags, mask, reduction="none"))).all()
+
+
+def test_invalid_tag_count_and_reduction():
+    with pytest.raises(ValueError, match="invalid number of tags: 0"):
+        CRF(0)
+    crf, em, tags, _ = make_case(0, 2, 4, 2, "none")
+    with pytest.raises(ValueError, match="invalid reduction: 'max'"):
+        crf.loss(em, tags, reduction="max")
 
 
 def test_loss_is_positive_nll_and_reductions():
@@ -102,8 +163,6 @@ def test_loss_is_positive_nll_and_reductions():
     assert np.isclose(float(crf.loss(em, tags, mask, reduction="sum")), per.sum(), rtol=1e-6)
     assert np.isclose(float(crf.loss(em, tags, mask, reduction="token_mean")), per.sum() / mask.sum(),
                       rtol=1e-6)
-    with pytest.raises(ValueError, match="reduction"):
-        crf.loss(em, tags, mask, reduction="max")
 
 
 def test_viterbi_numpy_baseline_matches_layer():
