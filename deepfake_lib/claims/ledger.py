@@ -21,7 +21,7 @@ of ``dfbook data index`` the paper used)) and a list of ``claims``. Each claim i
 =============  =============================================================================
 
 ``tests/test_ledger_transcription.py`` re-reads ``text`` and ``quote`` against the papers.
-The claims dashboard (notebook ``claims_dashboard``, section "The ledger") shows them.
+The claims dashboard (notebook ``claims_dashboard``, section "The claims") shows them.
 """
 
 from __future__ import annotations
@@ -60,12 +60,18 @@ _EVIDENCE = re.compile(r"^[A-Za-z0-9_]+/[A-Za-z0-9_.\-]+$")
 
 
 class LedgerError(ValueError):
-    """A ledger file that does not follow the schema; the message names file and claim."""
+    """A ledger file that does not follow the schema; the message names file and claim.
+
+    Notebook claims_dashboard, section "The claims".
+    """
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One quantitative claim of one paper (one entry of a ledger file)."""
+    """One quantitative claim of one paper (one entry of a ledger file).
+
+    Notebook claims_dashboard, section "The claims".
+    """
 
     id: str
     paper: str
@@ -88,7 +94,10 @@ class Claim:
 @dataclass(frozen=True)
 class Ledger:
     """The claims of one paper plus its header (title, paper source file, the notebook that a
-    full-data rerun executes)."""
+    full-data rerun executes).
+
+    Notebook claims_dashboard, section "The claims".
+    """
 
     paper: str
     title: str
@@ -102,7 +111,10 @@ class Ledger:
 
 
 def ledger_path(paper: str) -> Path:
-    """``deepfake_lib/claims/ledger_<paper>.yaml``."""
+    """``deepfake_lib/claims/ledger_<paper>.yaml``.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}; papers are {', '.join(PAPERS)}")
     return Path(__file__).resolve().parent / f"ledger_{paper}.yaml"
@@ -127,6 +139,7 @@ def validate(raw: dict, source: str = "<ledger>") -> Ledger:
     Raises :class:`LedgerError` naming the file and the claim at the first problem: a missing
     or unknown field, an id that does not start with the paper letter, a duplicate id, an
     unknown ``kind``, a ``text`` that is not inside its ``quote``, a malformed ``evidence``.
+    Notebook claims_dashboard, section "The claims".
     """
     if not isinstance(raw, dict):
         raise LedgerError(f"{source}: top level must be a mapping")
@@ -177,7 +190,10 @@ def validate(raw: dict, source: str = "<ledger>") -> Ledger:
 
 @lru_cache(maxsize=None)
 def load(paper: str) -> Ledger:
-    """The validated ledger of ``paper`` ("A", "B" or "C")."""
+    """The validated ledger of ``paper`` ("A", "B" or "C").
+
+    Notebook claims_dashboard, section "The claims".
+    """
     path = ledger_path(paper)
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
@@ -188,17 +204,26 @@ def load(paper: str) -> Ledger:
 
 
 def load_all() -> dict[str, Ledger]:
-    """All three ledgers, keyed by paper letter."""
+    """All three ledgers, keyed by paper letter.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     return {p: load(p) for p in PAPERS}
 
 
 def claims_by_id() -> dict[str, Claim]:
-    """Every claim of every paper, keyed by id."""
+    """Every claim of every paper, keyed by id.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     return {c.id: c for led in load_all().values() for c in led.claims}
 
 
 def normalise(text: str) -> str:
-    """Collapse every run of whitespace (tabs, newlines, non-breaking spaces) into one space."""
+    """Collapse every run of whitespace (tabs, newlines, non-breaking spaces) into one space.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
@@ -215,6 +240,7 @@ def numbers_in(text: str) -> list[float]:
     [19148.0]
     >>> numbers_in("10−4")
     [0.0001]
+    Notebook claims_dashboard, section "The claims".
     """
     t = re.sub(r"10\s*[−-]\s*(\d+)", lambda m: f"{10.0 ** -int(m.group(1)):.{int(m.group(1))}f}", text)
     t = re.sub(r"[A-Za-z][A-Za-z0-9]*", lambda m: f" {_WORDS[m.group(0).lower()]} "
@@ -223,7 +249,10 @@ def numbers_in(text: str) -> list[float]:
 
 
 def value_numbers(value: Any) -> list[float]:
-    """The numbers of a claim's ``value`` as a flat list ([] for a string value)."""
+    """The numbers of a claim's ``value`` as a flat list ([] for a string value).
+
+    Notebook claims_dashboard, section "The claims".
+    """
     if _is_number(value):
         return [float(value)]
     if isinstance(value, list):

@@ -1,41 +1,46 @@
-"""Verdicts: what the book can say about each claim, computed from checks and results files.
+"""Verdicts: what the book can say about each claim, computed from findings and results files.
 
-Nothing here is typed in. A claim's verdict comes from, in this order:
+Nothing here is typed in. A claim's verdict is the first that applies of:
 
-1. the arithmetic checks (:mod:`deepfake_lib.claims.checks`) that involve it: any
-   ``inconsistent`` check makes the claim ``inconsistent``;
-2. evidence recorded by a notebook (``values.evidence[key]`` of ``book/results/<nb>.json``,
-   written by :meth:`deepfake_lib.results.Run.evidence`), found through the claim's
-   ``evidence: "<nb>/<key>"`` field or a key equal to the claim id: ``holds`` True -> 
-   ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
-   ``inconclusive-on-demo`` (``-on-dataset`` instead of ``-on-demo`` when the evidence came
-   from a real dataset; evidence computed without measured data, e.g. ``data="none"`` or
-   ``"paper"``, gives ``consistent`` / ``inconsistent``, see :func:`evidence_source`);
-3. consistent checks -> ``consistent``;
-4. otherwise the claim's kind: results, findings and dataset counts -> ``needs-dataset`` with
-   the exact ``dfbook run`` command that would test them; settings, descriptions of the model,
-   other works' numbers, background and hardware -> ``untestable`` with the reason.
+1. its role in a finding (:mod:`deepfake_lib.claims.findings`): ``inconsistent`` (in every
+   minimal diagnosis of a contradiction), ``suspect`` (in some), ``reading-dependent``;
+2. evidence measured on data by a notebook (``values.evidence[key]`` of
+   ``book/results/<nb>.json``, written by :meth:`deepfake_lib.core.results.Run.evidence`),
+   found through the claim's ``evidence: "<nb>/<key>"`` field or a key equal to the claim
+   id: ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
+   ``inconclusive-on-demo`` (``-on-dataset`` when the data was a real dataset);
+3. ``concern``: the claim is the subject of a methodological concern;
+4. evidence computed without data (a formula executed against a framework, a count under the
+   book's readings; ``data="none"``): True -> ``consistent``, False ->
+   ``not-reproduced-computed`` (the book's computation differs; no statement of the paper is
+   contradicted by that alone);
+5. ``consistent``: a check that holds involves the claim, or it was cleared in a finding;
+6. otherwise the claim's kind: results, findings and dataset counts -> ``needs-dataset`` with
+   the exact ``dfbook run`` command that would test them; settings, descriptions of the
+   model, other works' numbers, background and hardware -> ``untestable`` with the reason.
 
 Explained in notebook ``claims_dashboard``, section "How a verdict is computed".
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import results_dir as default_results_dir
+from deepfake_lib.core.paths import results_dir as default_results_dir
 from . import checks as C
+from . import findings as F
 from . import ledger as L
+from . import suite
 
 #: Every verdict, in the order the report lists them.
 VERDICTS = (
-    "inconsistent", "not-reproduced-on-demo", "not-reproduced-on-dataset",
-    "reproduced-on-demo", "reproduced-on-dataset", "inconclusive-on-demo",
-    "inconclusive-on-dataset", "consistent", "needs-dataset", "untestable",
+    "inconsistent", "suspect", "reading-dependent", "not-reproduced-on-dataset",
+    "not-reproduced-on-demo", "reproduced-on-dataset", "reproduced-on-demo",
+    "inconclusive-on-dataset", "inconclusive-on-demo", "concern", "not-reproduced-computed",
+    "consistent", "needs-dataset", "untestable",
 )
 
 #: Why a claim of each kind cannot be tested when no check or evidence covers it.
@@ -57,16 +62,19 @@ DATASET_LAYOUTS = (("FaceForensics++", "ffpp"), ("FF++", "ffpp"), ("Celeb-DF", "
 class Verdict:
     """The verdict on one claim, with what it rests on.
 
-    ``reason`` is one line a reader can check; ``checks`` the ids of the checks involving the
-    claim; ``evidence`` the notebook's evidence record (or None); ``commands`` the
-    ``dfbook run`` commands that would test the claim on its dataset; ``notebook`` the notebook
-    whose page shows the evidence ("" when none).
+    ``reason`` is one line a reader can check; ``findings`` the ids of the findings that name
+    the claim (as culprit, premise or cleared candidate); ``checks`` the ids of the check
+    results involving it; ``evidence`` the notebook's evidence record (or None); ``commands``
+    the ``dfbook run`` commands that would test the claim on its dataset; ``notebook`` the
+    notebook whose page shows the evidence ("" when none).
+    Notebook claims_dashboard, section "The claims".
     """
 
     claim: str
     paper: str
     verdict: str
     reason: str
+    findings: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
     evidence: dict | None = None
     commands: list[str] = field(default_factory=list)
@@ -77,7 +85,10 @@ class Verdict:
 
 
 def layouts_for(claim: L.Claim, ledger: L.Ledger) -> list[str]:
-    """Layouts named by the claim's dataset field; the paper's own layouts when it names none."""
+    """Layouts named by the claim's dataset field; the paper's own layouts when it names none.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     found = []
     for word, layout in DATASET_LAYOUTS:
         if word.lower() in claim.dataset.lower() and layout not in found:
@@ -86,31 +97,33 @@ def layouts_for(claim: L.Claim, ledger: L.Ledger) -> list[str]:
 
 
 def full_command(notebook: str, layout: str) -> str:
-    """The command that runs ``notebook`` at the paper's settings on a dataset of ``layout``."""
+    """The command that runs ``notebook`` at the paper's settings on a dataset of ``layout``.
+
+    Notebook claims_dashboard, section "The claims".
+    """
     return (f"dfbook run --profile full --only {notebook} "
             f"-p data_root=/path/to/{layout} -p layout={layout}")
 
 
 def load_results(folder: str | Path | None = None) -> dict[str, dict]:
-    """Every ``<folder>/*.json`` results file, keyed by notebook name; unreadable files are
-    reported under the key ``"<file>!error"`` with the message, never silently dropped."""
-    folder = default_results_dir(folder)
-    out: dict[str, dict] = {}
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.glob("*.json")):
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            out[f"{path.name}!error"] = {"error": str(exc)}
-            continue
-        if isinstance(payload, dict):
-            out[payload.get("notebook", path.stem)] = payload
-    return out
+    """One results payload per notebook (``<folder>/<notebook>/<run>.json``, chosen by
+    :func:`deepfake_lib.core.results.select`: the run closest to the dashboard's own, with
+    the evidence of that notebook's runs on other datasets beside it), keyed by notebook
+    name; unreadable files are reported under a key ending in ``"!error"`` with the
+    message, never silently dropped.
+
+    Notebook claims_dashboard, section "How a verdict is computed".
+    """
+    from deepfake_lib.core import results
+
+    return results.select(default_results_dir(folder))
 
 
 def evidence_index(results: dict[str, dict]) -> dict[str, dict]:
-    """``"<notebook>/<key>" -> evidence record`` over all results files."""
+    """``"<notebook>/<key>" -> evidence record`` over all results files.
+
+    Notebook claims_dashboard, section "How a verdict is computed".
+    """
     index = {}
     for nb, payload in results.items():
         ev = (payload.get("values") or {}).get("evidence") or {}
@@ -132,7 +145,8 @@ def evidence_source(rec: dict) -> str:
     """Where an evidence record's numbers came from: ``"demo"`` (the demo benchmark),
     ``"dataset"`` (a real dataset: its ``data`` names a layout or dataset), or ``"computed"``
     (no measured data: a formula executed, arithmetic on the paper's numbers; e.g.
-    ``data="none"`` or ``data="paper"``)."""
+    ``data="none"`` or ``data="paper"``). Notebook claims_dashboard, section "How a verdict
+    is computed"."""
     data = str(rec.get("data", "demo")).lower()
     if data == "demo":
         return "demo"
@@ -141,39 +155,59 @@ def evidence_source(rec: dict) -> str:
 
 
 def _evidence_verdict(rec: dict) -> str:
-    """``holds`` -> verdict. Computed evidence (no measured data) is a consistency result, not
-    a reproduction."""
+    """``holds`` -> verdict. Computed evidence (no measured data) is the book's computation,
+    not a reproduction and not an internal contradiction."""
     holds = rec.get("holds")
     source = evidence_source(rec)
     if source == "computed":
-        return {True: "consistent", False: "inconsistent"}.get(holds, "untestable")
+        return {True: "consistent", False: "not-reproduced-computed"}.get(holds, "untestable")
     where = source
     word = "reproduced" if holds is True else "not-reproduced" if holds is False else "inconclusive"
     return f"{word}-on-{where}"
 
 
+def _finding_line(f: F.Finding, claim: str = "") -> str:
+    """The finding in one line, with the arithmetic that names ``claim`` when one does."""
+    line = next((x for x in f.arithmetic if claim and claim in x), f.arithmetic[0])
+    return f"{f.severity} {f.id}: {f.statement}: {line.split(': ', 1)[1]}"
+
+
 def decide(claim: L.Claim, ledger: L.Ledger, results_for_claim: list[C.CheckResult],
-           index: dict[str, dict]) -> Verdict:
-    """The verdict on one claim (see the module docstring for the order of the rules)."""
+           index: dict[str, dict], findings: list[F.Finding] = ()) -> Verdict:
+    """The verdict on one claim (see the module docstring for the order of the rules).
+
+    ``findings`` are every finding that names the claim. Notebook claims_dashboard, section
+    "How a verdict is computed".
+    """
     rec, missing = _find_evidence(claim, index)
     notebook = rec.get("notebook", "") if rec else (claim.evidence.split("/")[0] if claim.evidence else "")
     commands = []
     if claim.kind in ("result", "finding", "dataset"):
         commands = [full_command(notebook or ledger.full_notebook, lay) for lay in layouts_for(claim, ledger)]
     v = Verdict(claim=claim.id, paper=claim.paper, verdict="", reason="",
-                checks=[r.id for r in results_for_claim], evidence=rec, commands=commands,
-                notebook=notebook)
-    bad = [r for r in results_for_claim if r.verdict == C.INCONSISTENT]
-    good = [r for r in results_for_claim if r.verdict == C.CONSISTENT]
-    if bad:
-        v.verdict = "inconsistent"
-        v.reason = "; ".join(f"{r.statement}: {r.arithmetic}" for r in bad)
-    elif rec is not None:
+                findings=[f.id for f in findings], checks=[r.id for r in results_for_claim],
+                evidence=rec, commands=commands, notebook=notebook)
+    roles = [(F.ROLE_ORDER.index(f.roles[claim.id]), f) for f in findings if claim.id in f.roles]
+    blame = [(k, f) for k, f in roles if F.ROLE_ORDER[k] != "concern"]
+    good = [r for r in results_for_claim if r.outcome in (C.HOLDS, C.ROUNDING)]
+    cleared = [f for f in findings if claim.id in f.cleared]
+    source = evidence_source(rec) if rec is not None else ""
+    if blame:
+        k, f = min(blame, key=lambda x: x[0])
+        v.verdict = F.ROLE_ORDER[k]
+        v.reason = _finding_line(f, claim.id)
+    elif rec is not None and source != "computed":
         v.verdict = _evidence_verdict(rec)
         v.reason = f"{rec.get('claim', '')}: ours {rec.get('ours')!r}; {rec.get('detail', '')}".strip()
-    elif good:
+    elif roles:
+        v.verdict, v.reason = "concern", _finding_line(roles[0][1], claim.id)
+    elif rec is not None:
+        v.verdict = _evidence_verdict(rec)
+        v.reason = f"{rec.get('claim', '')} (computed by {rec.get('notebook', '')}); {rec.get('detail', '')}".strip()
+    elif good or cleared:
         v.verdict = "consistent"
-        v.reason = "; ".join(f"{r.statement}: {r.arithmetic}" for r in good)
+        v.reason = "; ".join([f"{r.statement}: {r.arithmetic}" for r in good[:2]]
+                             + [f"confirmed by {f.cleared[claim.id]} against finding {f.id}" for f in cleared])
     elif claim.kind in UNTESTABLE_REASONS:
         v.verdict = "untestable"
         v.reason = UNTESTABLE_REASONS[claim.kind]
@@ -187,46 +221,58 @@ def decide(claim: L.Claim, ledger: L.Ledger, results_for_claim: list[C.CheckResu
 
 @dataclass
 class Assessment:
-    """Everything the report and the dashboard show: ledgers, check results, verdicts, and
-    evidence keys of the results files that match no claim."""
+    """Everything the report and the dashboard show: ledgers, check results, findings,
+    verdicts, and evidence keys of the results files that match no claim.
+
+    Notebook claims_dashboard, section "Findings".
+    """
 
     ledgers: dict[str, L.Ledger]
     checks: list[C.CheckResult]
+    findings: list[F.Finding]
     verdicts: dict[str, Verdict]
     unmatched_evidence: list[str]
     result_errors: list[str]
 
     def counts(self, paper: str | None = None) -> Counter:
-        """Number of claims per verdict (of one paper, or all)."""
+        """Number of claims per verdict (of one paper, or all). Notebook claims_dashboard,
+        section "Verdicts at a glance"."""
         return Counter(v.verdict for v in self.verdicts.values() if paper in (None, v.paper))
 
 
 def assess(results_folder: str | Path | None = None, papers=L.PAPERS) -> Assessment:
-    """Load the ledgers, run the checks, read the results files and decide every verdict."""
+    """Load the ledgers, run the checks, build the findings, read the results files and
+    decide every verdict. Notebook claims_dashboard, section "How a verdict is computed"."""
     ledgers = {p: L.load(p) for p in papers}
     claims = {c.id: c for led in ledgers.values() for c in led.claims}
     results = load_results(results_folder)
     errors = [f"{k[:-6]}: {v['error']}" for k, v in results.items() if k.endswith("!error")]
     index = evidence_index({k: v for k, v in results.items() if not k.endswith("!error")})
-    check_results = C.run_all(L.claims_by_id(), papers=papers)
+    check_results = suite.run_all(L.claims_by_id(), papers=papers)
+    found = F.build(check_results)
     by_claim: dict[str, list[C.CheckResult]] = {}
     for r in check_results:
         for cid in r.claims:
             by_claim.setdefault(cid, []).append(r)
+    named: dict[str, list[F.Finding]] = {}
+    for f in found:
+        for cid in dict.fromkeys([*f.roles, *f.cleared, *f.premises]):
+            named.setdefault(cid, []).append(f)
     verdicts = {}
     for p in papers:
         for claim in ledgers[p].claims:
-            verdicts[claim.id] = decide(claim, ledgers[p], by_claim.get(claim.id, []), index)
+            verdicts[claim.id] = decide(claim, ledgers[p], by_claim.get(claim.id, []), index,
+                                        named.get(claim.id, []))
     used = {v.evidence["notebook"] + "/" + v.evidence["key"] for v in verdicts.values() if v.evidence}
     unmatched = sorted(ref for ref in index if ref not in used and ref.split("/", 1)[1][:1] in papers)
-    return Assessment(ledgers=ledgers, checks=check_results, verdicts=verdicts,
+    return Assessment(ledgers=ledgers, checks=check_results, findings=found, verdicts=verdicts,
                       unmatched_evidence=unmatched, result_errors=errors)
 
 
 def ours_text(v: Verdict) -> str:
     """Our value for the dashboard's "ours" column: the evidence's ``ours``, labelled with the
     data it came from ("demo data", "<layout> data", or "computed, no data"); "" when there is
-    no evidence."""
+    no evidence. Notebook claims_dashboard, section "The claims"."""
     if not v.evidence:
         return ""
     ours: Any = v.evidence.get("ours")

@@ -1,4 +1,4 @@
-"""The ledger re-read against the papers' text in ../shared/papers (relative to the repo root).
+"""The ledger re-read against the papers' text (``DFBOOK_PAPERS``, default ../shared/papers).
 
 Three layers: every claim's quote is in its paper and its printed text gives its value; the
 five-run tables of paper B rebuild their printed rows from the ledger; and an independent
@@ -10,23 +10,12 @@ import re
 import pytest
 
 from deepfake_lib.claims import ledger as L
-from deepfake_lib.paths import repo_root
 
-PAPERS_DIR = repo_root().parent / "shared" / "papers"
 
 
 @pytest.fixture(scope="module")
-def papers():
-    if not PAPERS_DIR.is_dir():
-        pytest.fail(f"the papers' text is missing: expected {PAPERS_DIR} (../shared/papers next to the "
-                    "repository) holding A-cnn-lstm-transfer-learning.txt, B-cnn-rnn-pso.txt, C-bilstm-crf.txt")
-    out = {}
-    for p, led in L.load_all().items():
-        path = PAPERS_DIR / led.source
-        if not path.exists():
-            pytest.fail(f"paper {p}: {path} is missing")
-        out[p] = L.normalise(path.read_text(encoding="utf-8"))
-    return out
+def papers(paper_texts):
+    return paper_texts
 
 
 @pytest.mark.parametrize("paper", L.PAPERS)
