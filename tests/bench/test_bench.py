@@ -4,12 +4,13 @@ import json
 
 import pytest
 
-from deepfake_lib import bench, perf
+from deepfake_lib import bench
+from deepfake_lib.book import perf
 
 
 def test_bench_runs_registered_benchmarks_and_writes_machine(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "_REGISTRY", {})
-    monkeypatch.setattr(bench, "BENCH_MODULES", [])
+    monkeypatch.setattr(bench, "__path__", [])  # no benchmark modules to discover
 
     @bench.benchmark("toy", "sum of a list vs itself")
     def toy(quick):
@@ -29,7 +30,7 @@ def test_bench_runs_registered_benchmarks_and_writes_machine(tmp_path, monkeypat
 
 def test_every_registered_module_imports_and_registers():
     reg = bench.registry()
-    assert len(reg) >= len(bench.BENCH_MODULES)
+    assert {"face_pipeline", "demo_keypoints", "demo_build", "pso", "crf_head", "train_step"} <= set(reg)
     for name, (desc, fn) in reg.items():
         assert desc and callable(fn), name
 
@@ -62,17 +63,30 @@ def test_bench_table_judges_targets_and_budgets():
 
 
 def test_notebook_timings_reads_every_results_file(tmp_path):
-    (tmp_path / "C3_evaluation.json").write_text(json.dumps({"timing": {"pipeline_fps": 14.6, "train_all": 85.8}}))
+    for nb, payload in (("C3_evaluation", {"timing": {"pipeline_fps": 14.6, "train_all": 85.8}}),
+                        ("A1", {"values": {}})):  # one results file per run: <nb>/<run>.json
+        (tmp_path / nb).mkdir()
+        (tmp_path / nb / "demo-demo-small-s0.json").write_text(json.dumps(payload))
     (tmp_path / "bench.json").write_text(json.dumps({"benchmarks": {}}))
-    (tmp_path / "A1.json").write_text(json.dumps({"values": {}}))
     t = perf.notebook_timings(tmp_path)
-    assert t.loc[("C3_evaluation", "pipeline_fps"), "unit"] == "frames/s"
-    assert t.loc[("C3_evaluation", "train_all"), "value"] == 85.8 and len(t) == 2
+    assert t.loc[("C3_evaluation", "demo-demo-small-s0", "pipeline_fps"), "unit"] == "frames/s"
+    assert t.loc[("C3_evaluation", "demo-demo-small-s0", "train_all"), "value"] == 85.8
+    assert len(t) == 2
+
+
+def test_training_costs_reads_every_system_of_every_run(tmp_path):
+    (tmp_path / "A3_training").mkdir()
+    payload = {"values": {"training_cost": {"model2": {"steps": 210, "examples": 3360}}},
+               "timing": {"training_cost": {"model2": {"seconds_per_fit": 4.5}}}}
+    (tmp_path / "A3_training" / "demo-demo-s0.json").write_text(json.dumps(payload))
+    t = perf.training_costs(tmp_path)
+    row = t.loc[("A3_training", "demo-demo-s0", "model2")]
+    assert (row["steps"], row["examples"], row["seconds_per_fit"]) == (210, 3360, 4.5)
 
 
 def test_bench_only_keeps_the_other_benchmarks_of_this_machine(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "_REGISTRY", {})
-    monkeypatch.setattr(bench, "BENCH_MODULES", [])
+    monkeypatch.setattr(bench, "__path__", [])  # no benchmark modules to discover
     bench.benchmark("a", "first")(lambda quick: {"ratio": 2.0})
     bench.benchmark("b", "second")(lambda quick: {"ratio": 3.0})
     out = tmp_path / "bench.json"

@@ -17,21 +17,20 @@ import importlib
 import json
 import os
 import platform
+import pkgutil
 import time
 from pathlib import Path
 from typing import Callable
 
-from .paths import results_dir
+from deepfake_lib.core.paths import results_dir
 
-#: Modules that register benchmarks when imported.
-BENCH_MODULES: list[str] = ["deepfake_lib.faces", "deepfake_lib.demo", "deepfake_lib.pso", "deepfake_lib.crf",
-                             "deepfake_lib.cnn_lstm"]
 
 _REGISTRY: dict[str, tuple[str, Callable[[bool], dict]]] = {}
 
 
 def benchmark(name: str, description: str):
-    """Register ``fn(quick: bool) -> dict`` under ``name``."""
+    """Register ``fn(quick: bool) -> dict`` under ``name``.
+    Notebook performance, section "Ratios measured in one run"."""
     def deco(fn):
         _REGISTRY[name] = (description, fn)
         return fn
@@ -39,13 +38,16 @@ def benchmark(name: str, description: str):
 
 
 def registry() -> dict[str, tuple[str, Callable[[bool], dict]]]:
-    for mod in BENCH_MODULES:
-        importlib.import_module(mod)
+    """Every benchmark: each module of this package registers its own when imported.
+    Notebook performance, section "Ratios measured in one run"."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
     return dict(_REGISTRY)
 
 
 def machine() -> dict[str, str | int]:
-    """Cores and CPU model of this machine, stated beside every benchmark table."""
+    """Cores and CPU model of this machine, stated beside every benchmark table.
+    Notebook performance, section "Ratios measured in one run"."""
     model = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -58,7 +60,8 @@ def machine() -> dict[str, str | int]:
 
 
 def headline(res: dict) -> str:
-    """One short figure per benchmark: its speed-up ratio, or its time against its budget."""
+    """One short figure per benchmark: its speed-up ratio, or its time against its budget.
+    Notebook performance, section "Ratios measured in one run"."""
     if "ratio" in res:
         return f"{res['ratio']:.1f}x"
     if res.get("budget_s"):
@@ -68,6 +71,7 @@ def headline(res: dict) -> str:
 
 def run(only: list[str] | None = None, quick: bool = False, out: Path | None = None) -> Path:
     """Run the selected benchmarks and write ``bench.json``; return its path.
+    Notebook performance, section "Ratios measured in one run".
 
     With ``only``, the other benchmarks already in the file stay, if they were measured on this
     machine; each entry says whether it ran in ``quick`` mode.
