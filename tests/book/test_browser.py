@@ -7,8 +7,8 @@ must load in the browser (``naturalWidth > 0``) and be a non-empty file that Pil
 every internal link must point at an existing file, and the dashboard must have claim rows
 for all three papers. Screenshots go to ``artifacts/screenshots/``.
 
-If Chromium is missing or the book has not been built, the test fails and says so: it never
-skips. The link and image checker is also tested on a small fake HTML tree.
+If Chromium is missing or the book has not been built, the test skips with the command that
+makes it; under CI (``CI=true``, set by ``.ci/run``) it fails instead. The link and image checker is also tested on a small fake HTML tree.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ import pytest
 from PIL import Image
 
 from deepfake_lib.claims import ledger as L
-from deepfake_lib.paths import book_dir, repo_root
+from deepfake_lib.core.paths import book_dir, repo_root
+from support import need
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync")
@@ -47,9 +48,11 @@ PAGE_PROBE = """(async () => {
       new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   const maths = Array.from(document.querySelectorAll('.math'));
-  const rows = {};
-  for (const p of ['A', 'B', 'C'])
+  const rows = {}, findings = {};
+  for (const p of ['A', 'B', 'C']) {
     rows[p] = document.querySelectorAll('tr.claim-row[data-paper="' + p + '"]').length;
+    findings[p] = document.querySelectorAll('tr.finding-row[data-paper="' + p + '"]').length;
+  }
   const refresh = document.querySelector('meta[http-equiv="refresh" i]');
   return {
     location: location.href,
@@ -59,6 +62,9 @@ PAGE_PROBE = """(async () => {
     images: Array.from(document.images).map(i => ({src: i.currentSrc || i.src, width: i.naturalWidth})),
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
     rows: rows,
+    findings: findings,
+    injected: document.querySelectorAll('.tag_injected-parameters').length,
+    hiddenInputs: document.querySelectorAll('.tag_hide-input').length,
     math: maths.length,
     rawMath: maths.filter(m => !m.querySelector('mjx-container')).length,
     externalScripts: Array.from(document.scripts).map(s => s.src).filter(s => /^https?:/.test(s) && !s.startsWith(location.origin)),
@@ -167,12 +173,13 @@ def check_refs(root: Path, base: str, page_url: str, images, links) -> list[str]
 
 # ----------------------------------------------------------------------------- Chromium over DevTools
 def chromium_binary() -> str:
-    """Path of Chromium; fails the test (never skips) when it is missing."""
+    """Path of Chromium; a missing browser skips the test (fails it under CI)."""
     for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
         if candidate and Path(candidate).exists():
             return candidate
-    pytest.fail("headless Chromium is not installed (/usr/bin/chromium missing): run "
-                "scripts/ensure-chromium.sh (apt-get install chromium) before the browser test")
+    need(False, "headless Chromium (/usr/bin/chromium)",
+         "run scripts/ensure-chromium.sh (apt-get install chromium), as `make test` does")
+    return ""
 
 
 class Browser:
@@ -389,9 +396,8 @@ def test_published_book_in_chromium(tmp_path):
     binary = chromium_binary()  # fails first if the browser is missing
     assert binary
     root = book_dir() / "_build" / "html"
-    if not (root / "index.html").is_file():
-        pytest.fail(f"the book has not been built: {root / 'index.html'} is missing; run `dfbook run` "
-                    "then `dfbook build` first")
+    need((root / "index.html").is_file(), f"the built book ({root / 'index.html'})",
+         "run `dfbook run --profile smoke` then `dfbook build` (as `make test` does)")
     pages = {"index": "index.html"}
     for p, led in L.load_all().items():
         page = root / "notebooks" / f"{led.full_notebook}.html"
@@ -406,8 +412,12 @@ def test_published_book_in_chromium(tmp_path):
     assert not missing, f"pages not built: {missing}"
     probes, problems = inspect_pages(root, pages, SCREENSHOTS, tmp_path / "profile")
     assert not problems, "\n".join(problems)
-    rows = probes["claims_dashboard"]["rows"]
+    dash = probes["claims_dashboard"]
+    rows = dash["rows"]
     assert all(rows[p] == len(L.load(p).claims) for p in L.PAPERS), rows
+    assert all(dash["findings"][p] > 0 for p in L.PAPERS), dash["findings"]  # findings table per paper
+    assert dash["injected"] == 0, "papermill's injected parameters cell shows on the dashboard"
+    assert dash["hiddenInputs"] > 0, "the dashboard's code cells are not folded (hide-input)"
     assert probes["equations"]["math"] >= 10, probes["equations"]["math"]
     for label in pages:
         assert (SCREENSHOTS / f"{label}.png").stat().st_size > 0

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from deepfake_lib import runner
-from deepfake_lib.cli import build_book
-from deepfake_lib.paths import book_dir
+from deepfake_lib.book import runner
+from deepfake_lib.book.cli import build_book
+from deepfake_lib.core.paths import book_dir
 
 JB = str(Path(sys.executable).with_name("jupyter-book"))
 
@@ -32,7 +32,7 @@ def test_a_broken_reference_fails_the_build(tmp_path):
 
 
 @pytest.mark.slow
-def test_book_builds_with_warnings_as_errors():
+def test_book_builds_with_warnings_as_errors(smoke_run):
     assert build_book() == 0, "jupyter-book build -W failed: see the warnings above"
     html = book_dir() / "_build" / "html"
     assert (html / "index.html").exists()

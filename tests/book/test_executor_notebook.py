@@ -1,0 +1,41 @@
+"""A notebook run with ``dfbook run --executor ray`` writes the results file the inline smoke
+run wrote: the executor is chosen from outside, and changes no number.
+
+B3 dispatches its five runs through ``map_units``; here they run as tasks on a local
+2-CPU Ray started inside the notebook's kernel, without the run store (every fit runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deepfake_lib.book import runner
+from deepfake_lib.core import results
+
+DFBOOK = str(Path(sys.executable).with_name("dfbook"))
+
+
+@pytest.mark.slow
+def test_b3_on_a_local_ray_gives_the_inline_results_file(smoke_results_dir, tmp_path):
+    label = {j.name: j.label for j in runner.make_plan("smoke").jobs}
+    b2 = smoke_results_dir / "B2_cnn_rnn" / f"{label['B2_cnn_rnn']}.json"
+    inline = smoke_results_dir / "B3_results" / f"{label['B3_results']}.json"
+    (tmp_path / "results" / "B2_cnn_rnn").mkdir(parents=True)
+    shutil.copy2(b2, tmp_path / "results" / "B2_cnn_rnn" / b2.name)  # B3 reads B2's choice
+    env = {**os.environ, "DFBOOK_RESULTS": str(tmp_path / "results")}
+    done = subprocess.run([DFBOOK, "-q", "run", "--only", "B3_results", "--executor", "ray",
+                           "--ray-cpus", "2", "--no-store", "--out", str(tmp_path / "nb")],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    on_ray = json.loads((tmp_path / "results" / "B3_results" / inline.name).read_text())
+    first = json.loads(inline.read_text())
+    assert on_ray["execution"]["executor"] == "ray" and on_ray["execution"]["units_run"] == 5
+    assert first["execution"]["executor"] == "inline"
+    assert results.without_timing(on_ray) == results.without_timing(first)
