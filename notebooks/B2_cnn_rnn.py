@@ -12,12 +12,13 @@
 # # B2 · The PSO-tuned CNN-RNN
 #
 # Paper B (Al-Adwan et al., *Computers* 13:99, 2024) cuts videos into 1-second clips,
-# resizes them to 256 x 256, normalises each clip (z-score), augments, denoises and balances
-# the classes with SMOTE (section 4.2.1), then classifies each clip with a CNN applied to
-# every frame followed by an RNN and a threshold (sections 4.2.4-4.2.5, Algorithm 1). PSO
-# (notebook B1) chooses the CNN's number of filters (16-64), kernel size (3-6) and stride
-# (2-4), and items of its list L, N, A, R, M, B; fitness is accuracy on a validation set.
-# Final training: dropout 0.4, learning rate 0.01, 20 epochs, batch 100 (section 5).
+# resizes them to 256 x 256, normalises each clip (z-score), stabilises, augments,
+# denoises and balances the classes with SMOTE (section 4.2.1), then classifies each clip
+# with a CNN applied to every frame followed by an RNN and a threshold (sections
+# 4.2.4-4.2.5, Algorithm 1). PSO (notebook B1) chooses the CNN's number of filters
+# (16-64), kernel size (3-6) and stride (2-4), and items of its list L, N, A, R, M, B;
+# fitness is accuracy on a validation set. Final training: dropout 0.4, learning rate
+# 0.01, 20 epochs, batch 100 (section 5).
 #
 # **Data.** By default this notebook runs on the book's small embedded demo benchmark: a few
 # dozen short clips of real faces and synthetic manipulations (notebook D1). Its numbers say
@@ -31,13 +32,16 @@ data_root = None          # None: the embedded demo benchmark
 layout = None             # e.g. "celebdf" or "dfdc" with a data_root
 results_dir = None
 demo_size = "small"
-n_frames = 8              # frames sampled per video, evenly spaced
+n_frames = 8              # frames read per video at most (bound on the clips)
 frames_per_clip = 4       # frames kept per 1-second clip
 clip_seconds = 1.0        # paper: 1 s
 size = 32                 # paper: 256
+crop = "face"             # "face": MTCNN crops (book); "frame": whole frames (paper)
+stabilise_clips = True    # paper: "we also applied video stabilization"
 denoise_h = 5.0           # non-local means strength
 n_augment = 1             # augmented copies of each training clip
 use_smote = True
+separable = True          # paper, section 5.3: depthwise-separable convolutions
 swarm = 3                 # paper: 15
 pso_iters = 2             # paper: 8
 c1 = 4.0                  # paper
@@ -51,7 +55,6 @@ lr = 0.01                 # paper: 0.01
 run_eagerly = True        # no graph tracing: faster for tiny trainings
 
 # %%
-import logging
 import os
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
@@ -60,45 +63,68 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from deepfake_lib import cnn_rnn, datasets, faces, manifest, pso
-from deepfake_lib.results import Run
+from deepfake_lib.claims import readings
+from deepfake_lib.core import dispatch
+from deepfake_lib.core.results import Run
+from deepfake_lib.data import datasets, manifest
+from deepfake_lib.paper_b import clips as clip_lib
+from deepfake_lib.paper_b import cnn_rnn, preprocessing, pso
 
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
 run = Run("B2_cnn_rnn", globals())
 print("Keras backend:", keras.config.backend())
 
 # %% [markdown]
-# ## Data
+# ## Readings and departures
 #
-# The face pipeline samples `n_frames` frames evenly over each video and crops the largest
-# face (MTCNN) at `size` x `size`, so "resize" is done here. Splits come from the manifest:
-# video-disjoint, identity-disjoint where the identities allow.
+# Where the paper can be read more than one way, or where this notebook departs from it,
+# and what the book does (`deepfake_lib/claims/readings_B.yaml`):
+
+# %%
+readings.table("B2_cnn_rnn")
+
+# %% [markdown]
+# ## 1-second clips
+#
+# "We segmented the videos into smaller clips with a length of 1 s" (section 4.2.1). A
+# video of $N$ frames at $f$ fps has $\lfloor N / f \rfloor$ whole seconds; each gives a
+# clip of `frames_per_clip` frames spaced evenly inside it, and a last second cut short by
+# the end of the video gives none. At most `n_frames` frames are read per video, so at
+# most `n_frames // frames_per_clip` clips, spread evenly over the whole video: a long
+# video is never dropped. A video shorter than a second gives one clip over its whole
+# length (the small demo benchmark's videos are 0.64 s long); a video without enough
+# frames for one clip is left out, with its reason in the manifest's skip list.
+#
+# Each frame is the MTCNN face crop (`crop = "face"`, the book's departure: paper B never
+# mentions faces) or the whole frame (`crop = "frame"`), resized to `size` x `size`.
+# Splits come from the manifest: video-disjoint, identity-disjoint where identities allow.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+plan = {f"{sec:g} s": len(clip_lib.clip_plan(round(sec * 25), 25, frames_per_clip,
+                                             n_frames // frames_per_clip, clip_seconds))
+        for sec in (0.64, 1, 5, 16, 22, 60, 300)}
+print("clips per video at 25 fps:", plan)
+run["clip_plan_25fps"] = plan
 
 # %%
 manifest_path = datasets.resolve(data_root, layout, demo_size=demo_size, seed=seed)
-run.use_manifest(manifest_path)
-seqs = faces.load_sequences(manifest_path, n_frames, size, progress=False)
-print(pd.crosstab(seqs.splits, np.where(seqs.y == 1, "fake", "real")))
-
-# %% [markdown]
-# ## Preprocessing
-#
-# **1-second clips.** Each sampled frame knows its index in the source video, hence its
-# second, $\lfloor i / \text{fps} \rfloor$. Frames of the same second form a clip, of which
-# `frames_per_clip` evenly spaced frames are kept; seconds with fewer usable frames, and a
-# last second cut short by the end of the video, are dropped. A clip inherits its video's
-# label and split. A video shorter than a second gives one shorter clip (the small demo
-# benchmark's videos are that short).
+clips = clip_lib.load_clips(manifest_path, frames_per_clip, size, n_frames,
+                            clip_seconds=clip_seconds, crop=crop)
+run.use_manifest(manifest_path)          # after the load: it may add to the skip list
+items = manifest.load(manifest_path).frame().set_index("id")
+seconds = items["n_frames"].astype(float) / items["fps"].astype(float)
+print(f"video length: {seconds.min():.2f}-{seconds.max():.2f} s "
+      f"(median {seconds.median():.2f} s)")
+per_video = pd.Series(clips.meta["per_video"])
+print(f"{len(per_video)} videos gave clips ({per_video.min()}-{per_video.max()} each), "
+      f"{len(clips.meta['skipped'])} gave none")
 
 # %%
-items = manifest.load(manifest_path).frame().set_index("id").loc[seqs.ids]
-seconds = items["n_frames"].astype(float) / items["fps"].astype(float)
-print(f"video length: {seconds.min():.2f}-{seconds.max():.2f} s (median {seconds.median():.2f} s)")
-frame_idx, fps, n_total = cnn_rnn.frame_positions(manifest_path, seqs.ids, n_frames)
-clips = cnn_rnn.make_clips(seqs, frame_idx, fps, frames_per_clip, clip_seconds, n_total)
+# NBVAL_CHECK_OUTPUT
 counts = pd.crosstab(clips.splits, np.where(clips.y == 1, "fake", "real"))
 print(counts)
 run["clips"] = {s: {k: int(v) for k, v in row.items()} for s, row in counts.iterrows()}
+run["videos_without_clip"] = clips.meta["skipped"]
 
 # %%
 fig, axes = plt.subplots(2, frames_per_clip, figsize=(1.6 * frames_per_clip, 3.4))
@@ -107,118 +133,156 @@ for row, label in zip(axes, (0, 1)):
     for ax, frame in zip(row, clips.X[k]):
         ax.imshow(frame)
         ax.axis("off")
-    row[0].set_title(f"{'real' if label == 0 else 'fake'} clip ({clips.methods[k]})", loc="left", fontsize=9)
+    name = "real" if label == 0 else "fake"
+    row[0].set_title(f"{name} clip ({clips.methods[k]})", loc="left", fontsize=9)
 plt.tight_layout()
 
 # %% [markdown]
-# **Denoising** (OpenCV non-local means, `cv2.fastNlMeansDenoisingColored`, strength
-# `denoise_h`): each pixel becomes a weighted mean of pixels whose surrounding patches look
-# alike. **Augmentation**: per clip, a random per-channel gain (colour), offset (brightness)
-# and scaling about the mean (contrast), the same for all frames of the clip.
-# **Z-score per clip**: $z = (x - \mu_{\text{clip}}) / \sigma_{\text{clip}}$.
+# ## Preprocessing
 #
-# Denoising one frame, and how much it changes the pixels on average:
+# The paper lists its steps without an order; the book applies stabilisation, denoising,
+# augmentation (training clips), the z-score and SMOTE (training clips), in that order.
+#
+# **Stabilisation** ("we also applied video stabilization to remove camera motion
+# effects"; no method is named): each frame of a clip is shifted back by its translation
+# against the clip's first frame, found by phase correlation. **Denoising** (OpenCV
+# non-local means, strength `denoise_h`): each pixel becomes a weighted mean of pixels
+# whose surrounding patches look alike. **Augmentation**: per clip, a random per-channel
+# gain (colour), offset (brightness) and scaling about the mean (contrast), the same for
+# all frames of the clip. **Z-score per clip**: $z = (x - \mu_{\text{clip}}) /
+# \sigma_{\text{clip}}$.
+#
+# What stabilisation and denoising change, on average, on the training clips:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-frame = clips.X[:1, :1]
-clean = cnn_rnn.denoise(frame, denoise_h)
+sample = clips.split("train").X[:8]
+steady = preprocessing.stabilise(sample)
+clean = preprocessing.denoise(steady, denoise_h)
+moved = np.abs(steady.astype(int) - sample).mean()
+print(f"mean |change| from stabilisation: {moved:.2f} grey levels")
+print(f"mean |change| from denoising: {np.abs(steady.astype(int) - clean).mean():.2f}")
+run.update(stabilise_mean_change=float(moved))
+
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(7, 2.5))
-for ax, img, title in zip(axes, (frame[0, 0], clean[0, 0], np.abs(frame[0, 0].astype(int) - clean[0, 0]) * 4),
-                          ("frame", f"non-local means, h = {denoise_h:g}", "|difference| x 4")):
+diff = np.abs(sample[0, 0].astype(int) - clean[0, 0]) * 4
+for ax, img, title in zip(axes, (sample[0, 0], clean[0, 0], diff),
+                          ("frame", f"stabilised + denoised, h = {denoise_h:g}",
+                           "|difference| x 4")):
     ax.imshow(np.clip(img, 0, 255).astype(np.uint8))
     ax.set_title(title, fontsize=9)
     ax.axis("off")
-print(f"mean |change| from denoising: {np.abs(frame.astype(int) - clean).mean():.2f} grey levels")
 
 # %% [markdown]
-# The last two interact: a clip-wide brightness $x \mapsto x + b$ or contrast
-# $x \mapsto \mu + k(x - \mu)$ change is removed exactly by the clip's z-score, so only the
-# colour part of the augmentation reaches the network. Measured on the training clips:
+# Augmentation and the z-score interact: a clip-wide brightness $x \mapsto x + b$ or
+# contrast $x \mapsto \mu + k(x - \mu)$ change is removed exactly by the clip's z-score, so
+# only the colour part of the augmentation reaches the network. Measured on the training
+# clips:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-rng = np.random.default_rng(seed)
-sample = clips.split("train").X[:8]
-z = cnn_rnn.zscore(sample)
-for name, kw in {"brightness+contrast": dict(colour=0.0), "colour only": dict(brightness=0.0, contrast=0.0)}.items():
-    aug = cnn_rnn.augment(sample, np.random.default_rng(seed), **kw)
-    print(f"{name:20s} mean |change| before z-score {np.abs(aug.astype(float) - sample).mean():6.2f} (0-255), "
-          f"after {np.abs(cnn_rnn.zscore(aug) - z).mean():.3f} (sd units)")
+z = preprocessing.zscore(sample)
+for name, kw in {"brightness+contrast": dict(colour=0.0),
+                 "colour only": dict(brightness=0.0, contrast=0.0)}.items():
+    aug = preprocessing.augment(sample, np.random.default_rng(seed), **kw)
+    before = np.abs(aug.astype(float) - sample).mean()
+    after = np.abs(preprocessing.zscore(aug) - z).mean()
+    print(f"{name:20s} mean |change| before z-score {before:6.2f} (0-255), "
+          f"after {after:.3f} (sd units)")
 
 # %% [markdown]
-# (What remains after the z-score for brightness and contrast comes from rounding to 8 bits
-# and clipping at 0 and 255.)
+# (What remains after the z-score for brightness and contrast comes from rounding to 8
+# bits and clipping at 0 and 255.)
 #
 # **SMOTE** runs on the training split only, on the flattened z-scored clips: the network
-# reads pixels end to end, so a synthetic sample must be a clip (a pooled or learned feature
-# vector could not be fed to the CNN). A synthetic clip is a cross-fade of a clip and one of
-# its nearest same-class neighbours. Validation and test clips are never resampled.
+# reads pixels end to end, so a synthetic sample must be a clip (a pooled or learned
+# feature vector could not be fed to the CNN). A synthetic clip is a cross-fade of a clip
+# and one of its nearest same-class neighbours. Validation and test clips are never
+# resampled.
 
 # %%
+prep_kw = dict(stabilise_clips=stabilise_clips, denoise_h=denoise_h)
 with run.timed("preprocess"):
-    Xtr, ytr, prep_info = cnn_rnn.prepare(clips.split("train"), True, seed=seed, denoise_h=denoise_h,
-                                          n_augment=n_augment, use_smote=use_smote)
-    Xva, yva, _ = cnn_rnn.prepare(clips.split("val"), False, seed=seed, denoise_h=denoise_h)
+    Xtr, ytr, prep_info = preprocessing.prepare(
+        clips.split("train"), True, seed=seed, n_augment=n_augment, use_smote=use_smote,
+        **prep_kw)
+    Xva, yva, _ = preprocessing.prepare(clips.split("val"), False, seed=seed, **prep_kw)
 print(prep_info)
 run["prep_train"] = prep_info
 
 # %% [markdown]
-# **Not implemented**, because the paper does not define them well enough to reproduce:
-#
-# | paper step | why not |
-# |---|---|
-# | video stabilisation | no method or parameters; face crops already remove most camera motion |
-# | audio track "processed separately" | the model has no audio input; how audio enters the decision is not said |
-# | "inter-frame and spatial-temporal analysis" | not defined beyond what the LSTM itself does |
-# | video compression | a storage step, not a feature step |
-# | pre-training on "a large dataset" (Algorithm 1, step 2) | no dataset is named |
-# | "PSO initialises the weights and biases" (Algorithm 1, step 4) | contradicts the stated search space (filters, kernel, stride); weights are trained by gradient descent here |
-#
 # ## Model
 #
-# A CNN reads every frame (`TimeDistributed`): $L$ convolutions of $N$ filters, kernel $k$,
-# stride $s$, activation $A$, then global max pooling (the paper's pooling,
-# $f(x, y) = \max$). $R$ LSTM layers of $M$ units (activation $B$) read the sequence of
-# frame features; $h_t = \text{LSTM}(h_{t-1}, x_t)$; the last state goes through dropout
-# and a sigmoid unit, the fake probability, thresholded at 0.5.
+# A CNN reads every frame (`TimeDistributed`) with "a series of convolutional and pooling
+# layers": $L$ blocks of a convolution ($N$ filters, kernel $k$, stride $s$, activation
+# $A$) followed by 2 x 2 max pooling ($f(x, y) = \max$), closed by a global max pooling so
+# a frame gives $N$ features at any image size. The convolutions are depthwise-separable
+# (section 5.3; `separable`). $R$ LSTM layers of $M$ units with activation $B$ read the
+# sequence of frame features, $h_t = \text{LSTM}(h_{t-1}, x_t)$; the last state goes
+# through dropout and a sigmoid unit, the fake probability, thresholded at 0.5. When PSO
+# picks relu for $B$, Keras puts it in place of both tanh of section 3.2: the cell input
+# $\tanh(W_c x_t + U_c h_{t-1} + b_c)$ and the output $h_t = o_t \tanh(c_t)$.
 
 # %%
 mid = cnn_rnn.decode(np.mean(cnn_rnn.space_bounds(), axis=0))
-model = cnn_rnn.build_model(frames_per_clip, size, dropout=dropout, lr=lr, **mid)
+model = cnn_rnn.build_model(frames_per_clip, size, dropout=dropout, lr=lr,
+                            separable=separable, **mid)
 print(mid)
-model.summary()
+model.get_layer("per_frame_cnn").layer.summary()
+
+# %% [markdown]
+# What the separable convolutions of section 5.3 save (the global pooling makes the count
+# the same at every image size, the paper's 256 x 256 included):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+n_params = cnn_rnn.parameter_counts(frames_per_clip, size, mid)
+print(f"parameters, middle of the search space: {n_params}")
+run["parameter_counts"] = n_params
 
 # %% [markdown]
 # ## PSO over the CNN-RNN
 #
-# Eight integer dimensions: filters $N \in [16, 64]$, kernel $\in [3, 6]$ and stride
-# $\in [2, 4]$ as in the paper, and $L \in [1, 3]$, $A \in$ {relu, elu, tanh},
-# $R \in [1, 2]$, $M \in [16, 64]$, $B \in$ {tanh, relu} from its list. Fitness = accuracy on
-# the **validation** clips after `pso_epochs` of training (PSO minimises $1 -$ accuracy).
-# The paper's $c_1 = c_2 = 4$ lie outside every convergence region (notebook B1), so the
-# particles are confined to the box; each rounded configuration is trained once (cache).
+# Eight integer dimensions. Filters $N$, kernel and stride have the paper's ranges; the
+# ranges of $L$, $A$, $R$, $M$ and $B$ are the book's own (the paper names them, gives no
+# range):
+
+# %%
+cnn_rnn.space_table()
+
+# %% [markdown]
+# Fitness = accuracy on the **validation** clips after `pso_epochs` of training (PSO
+# minimises $1 -$ accuracy). The paper's $c_1 = c_2 = 4$ are read in the inertia form it
+# prints, outside every convergence region (notebook B1), so the particles are confined to
+# the box; each rounded configuration is trained once (cache). The particles of one
+# iteration are one batch of independent units (`dispatch.map_units`), each seeded by the
+# run's seed and its rounded position alone, so the executor and the order change nothing.
 
 # %%
 log = []
-fitness = cnn_rnn.make_fitness(Xtr, ytr, Xva, yva, epochs=pso_epochs, batch_size=batch_size,
-                               seed=seed, log=log, run_eagerly=run_eagerly)
+fit_kw = dict(epochs=pso_epochs, batch_size=batch_size, dropout=dropout, lr=lr,
+              separable=separable, run_eagerly=run_eagerly)
+fitness = cnn_rnn.make_fitness((Xtr, ytr), (Xva, yva), seed=seed, log=log, **fit_kw)
+integer = np.ones(len(cnn_rnn.SEARCH_SPACE), bool)
 with run.timed("pso"):
-    res = pso.minimize(fitness, cnn_rnn.space_bounds(), swarm, pso_iters, w=w, c1=c1, c2=c2,
-                       integer=np.ones(len(cnn_rnn.SEARCH_SPACE), bool), confine=True, seed=seed)
+    res = pso.minimize(fitness, cnn_rnn.space_bounds(), swarm, pso_iters, w=w, c1=c1,
+                       c2=c2, integer=integer, confine=True, seed=seed)
 best_hp = cnn_rnn.decode(res.best_position)
-print(f"requested {res.n_requests} evaluations (swarm {swarm} x {pso_iters} iterations), "
-      f"trained {res.n_evaluations}, cache hits {res.cache_hits}")
-print(f"PSO wall time {res.seconds:.1f} s, {res.seconds / max(res.n_evaluations, 1):.1f} s per training")
+print(f"requested {res.n_requests} evaluations ({swarm} particles x {pso_iters} "
+      f"iterations), trained {res.n_evaluations}, cache hits {res.cache_hits}")
+print(f"PSO wall time {res.seconds:.1f} s, "
+      f"{res.seconds / max(res.n_evaluations, 1):.1f} s per training")
 print("best:", best_hp, f"validation accuracy {1 - res.best_cost:.3f}")
 
 # %%
-pd.DataFrame(log).sort_values("val_accuracy", ascending=False).round(3).head(10)
+pd.DataFrame(log).drop(columns="seconds").sort_values(
+    "val_accuracy", ascending=False).round(3).head(10)
 
 # %% [markdown]
 # How much the swarm had to go on: the number of distinct validation accuracies among the
-# trained configurations (one value means a flat landscape, where gbest is simply the first
-# particle evaluated), and the optimizer steps each fitness training took
+# trained configurations (one value means a flat landscape, where gbest is simply the
+# first particle evaluated), and the optimizer steps each fitness training took
 # ($\lceil n_{\text{train}} / \text{batch} \rceil \times$ epochs).
 
 # %%
@@ -247,19 +311,22 @@ run.timing["pso_per_training"] = round(res.seconds / max(res.n_evaluations, 1), 
 # %% [markdown]
 # ## Final training and test
 #
-# The best configuration, retrained from scratch with the paper's dropout 0.4, learning rate
-# 0.01, batch 100 and `epochs` epochs (paper: 20), then scored once on the **test** split,
-# per clip and per video (clip probabilities averaged). Notebook B3 repeats this over five
-# seeds.
+# The best configuration, retrained from scratch with the paper's dropout 0.4, learning
+# rate 0.01, batch 100 and `epochs` epochs (paper: 20), then scored once on the **test**
+# split, per clip and per video (clip probabilities averaged). Notebook B3 repeats this
+# over five seeds.
 
 # %%
+unit = {"seed": seed, "hp": best_hp,
+        "prep": dict(n_augment=n_augment, use_smote=use_smote, **prep_kw),
+        "fit": dict(fit_kw, epochs=epochs)}
 with run.timed("final"):
-    final = cnn_rnn.train_and_test(clips, best_hp, seed=seed, epochs=epochs, batch_size=batch_size,
-                                   dropout=dropout, lr=lr, denoise_h=denoise_h, n_augment=n_augment,
-                                   use_smote=use_smote, run_eagerly=run_eagerly)
+    (final,) = dispatch.map_units(cnn_rnn.run_unit, [unit], shared=clips, desc="final",
+                                  progress=False)
 cols = ["n", "accuracy", "sensitivity", "specificity", "f1", "auc"]
 table = pd.DataFrame({k: final[k] for k in ("clip", "video")}).T[cols]
-print(f"data: {'demo benchmark (' + demo_size + ')' if data_root is None else data_root}")
+data_label = f"demo benchmark ({demo_size})" if data_root is None else str(data_root)
+print("data:", data_label)
 table.round(3)
 
 # %%
@@ -269,6 +336,6 @@ run.save();
 # %% [markdown]
 # ## What next
 #
-# One run says little: notebook B3 trains the chosen configuration from five seeds and lays
-# the results out like the paper's Tables 2 and 3, next to the paper's numbers, and checks
-# those tables against the metric identities.
+# One run says little: notebook B3 trains the chosen configuration from five seeds and
+# lays the results out like the paper's Tables 2 and 3, next to the paper's numbers, and
+# checks those tables against the metric identities.

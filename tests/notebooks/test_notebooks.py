@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from deepfake_lib import notebook_params, runner
-from deepfake_lib.paths import book_dir, notebooks_dir, results_dir
+from deepfake_lib.book import notebook_params, runner
+from deepfake_lib.core.paths import book_dir, notebooks_dir
 
 NAMES = notebook_params.notebook_names()
 REQUIRED = {"seed", "profile", "data_root", "results_dir"}
@@ -44,17 +44,24 @@ def test_every_profile_is_valid(profile):
     assert [j.name for j in plan.jobs] == runner.toc_order()
 
 
+SMOKE_LABELS = {j.name: j.label for j in runner.make_plan("smoke").jobs}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_smoke_run_left_an_executed_copy_and_a_results_file(name):
-    """`make test` ran every notebook under smoke first; a missing results file fails here."""
+def test_smoke_run_left_an_executed_copy_and_a_results_file(name, smoke_results_dir):
+    """`make test` ran every notebook under smoke first; a missing results file fails here.
+    Its results file is named by the run: ``<notebook>/smoke-<data>-s0.json``."""
     executed = book_dir() / "notebooks" / f"{name}.ipynb"
     assert executed.exists(), f"{executed} missing: run `dfbook run --profile smoke`"
-    path = results_dir() / f"{name}.json"
+    path = smoke_results_dir / name / f"{SMOKE_LABELS[name]}.json"
     assert path.exists(), f"{path} missing: notebook {name} did not save its results"
     payload = json.loads(path.read_text())
     assert payload["notebook"] == name and payload["profile"] == "smoke"
-    for key in ("seed", "params", "backend", "versions", "values", "timing", "data_manifest_sha256"):
+    assert f"{payload['profile']}-{payload['data']}-s{payload['seed']}" == path.stem
+    for key in ("seed", "params", "backend", "versions", "values", "timing", "execution",
+                "settings", "data_manifest_sha256"):
         assert key in payload, f"{path}: no {key!r}"
+    assert payload["settings"] == {"threads": 1, "deterministic": True}
 
 
 @pytest.mark.parametrize("name", NAMES)
