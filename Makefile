@@ -4,14 +4,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# requirements-gpu.txt on a machine with NVIDIA GPUs: `make venv REQUIREMENTS=requirements-gpu.txt`
+REQUIREMENTS ?= requirements.txt
 
 .PHONY: book test venv notebooks data-demo data-small bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): $(REQUIREMENTS) pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -41,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/dfbook bench
 
 clean:
-	rm -rf book/_build book/notebooks book/results artifacts
+	rm -rf book/_build book/notebooks book/results book/runs artifacts

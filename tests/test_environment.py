@@ -3,9 +3,8 @@
 import ast
 import re
 import sys
-from pathlib import Path
 
-from deepfake_lib.paths import repo_root
+from deepfake_lib.core.paths import repo_root
 
 ROOT = repo_root()
 
