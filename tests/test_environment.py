@@ -4,6 +4,7 @@ import ast
 import re
 import sys
 
+import support
 from deepfake_lib.core.paths import repo_root
 
 ROOT = repo_root()
@@ -14,19 +15,8 @@ IMPORT_TO_DIST = {"cv2": "opencv-python-headless", "sklearn": "scikit-learn", "s
                   "tensorflow": "tensorflow-cpu"}
 
 
-def requirements() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            name, _, version = line.partition("==")
-            assert version, f"requirements.txt: {line!r} is not pinned with =="
-            pins[name.lower()] = version
-    return pins
-
-
 def test_every_requirement_pinned_and_the_book_stack_present():
-    pins = requirements()
+    pins = support.pins()
     assert pins["tensorflow-cpu"].startswith("2.21.")
     assert pins["keras"].startswith("3.15.")
     assert pins["jupyter-book"].startswith("1.0.4"), "Jupyter Book 2.x fetches its theme at build time"
@@ -47,7 +37,7 @@ def test_environment_yml_installs_requirements_txt_on_python_311():
 
 
 def test_every_library_import_is_a_declared_dependency():
-    pins = requirements()
+    pins = support.pins()
     stdlib = set(sys.stdlib_module_names)
     missing = set()
     for path in (ROOT / "deepfake_lib").rglob("*.py"):

@@ -69,6 +69,11 @@ def headline(res: dict) -> str:
     return f"{res['seconds']:.1f} s" if "seconds" in res else "-"
 
 
+class BenchError(RuntimeError):
+    """One or more benchmarks raised; the message names each and its reason.
+    Notebook performance, section "Ratios measured in one run"."""
+
+
 def run(only: list[str] | None = None, quick: bool = False, out: Path | None = None) -> Path:
     """Run the selected benchmarks and write ``bench.json``; return its path.
     Notebook performance, section "Ratios measured in one run".
@@ -86,14 +91,24 @@ def run(only: list[str] | None = None, quick: bool = False, out: Path | None = N
         previous = json.loads(out.read_text())
         if previous.get("machine") == machine():
             results = previous.get("benchmarks", {})
+    failed = {}
     for name in sorted(only or reg):
         desc, fn = reg[name]
         t0 = time.perf_counter()
-        res = fn(quick)
+        try:
+            res = fn(quick)
+        except Exception as exc:  # one broken benchmark must not lose the others' figures
+            failed[name] = f"{type(exc).__name__}: {exc}"
+            results.pop(name, None)
+            print(f"{name:24s} {'FAILED':>14s}  {failed[name]}")
+            continue
         results[name] = {"description": desc, **res, "quick": quick,
                          "wall_s": round(time.perf_counter() - t0, 3)}
         print(f"{name:24s} {headline(res):>14s}  {desc}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "quick": all(r.get("quick", False) for r in results.values()),
                                "benchmarks": results}, indent=2, sort_keys=True) + "\n")
+    if failed:
+        raise BenchError(f"{len(failed)} benchmark(s) failed (the others are in {out}): "
+                         + "; ".join(f"{k}: {v}" for k, v in failed.items()))
     return out

@@ -58,20 +58,25 @@ def full_params(name: str) -> dict:
             **(table.get(name) or {})}
 
 
-def _a3_fits(p: dict) -> dict[tuple[str, int], int]:
+def _a3_fits(p: dict, n_train: int) -> dict[tuple[str, int, str, int], int]:
+    """Fits per (model, batch size, LSTM reading, epochs) of the units A3 runs (its
+    :func:`~deepfake_lib.paper_a.ablations.plan` and
+    :func:`~deepfake_lib.paper_a.ablations.units`, LSTM readings and transfer budgets
+    included); a transferred unit also counts the model0 fit it starts from."""
     from deepfake_lib.paper_a import ablations as abl
 
     runs = abl.plan([a for a in p["ablations"] if a != "cross"], p["batch_sizes"],
-                    p["dropouts"], p["batch_size"], p["dropout"])
-    todo = set()
-    for rows in runs.values():
-        for _, cfg, init in rows:
-            if init:
-                todo.add((("model0", 0.0, cfg[2]), ""))
-            todo.add((cfg, init))
-    out: dict[tuple[str, int], int] = {}
-    for (model, _, batch), _ in todo:
-        out[model, batch] = out.get((model, batch), 0) + len(p["seeds"])
+                    p["dropouts"], p["batch_size"], p["dropout"], reading=p["reading"],
+                    n_train=n_train, compare_readings=p["compare_readings"],
+                    budgets=p["transfer_budgets"])
+    out: dict[tuple[str, int, str, int], int] = {}
+    for u in abl.units(runs, n_train, epochs=p["epochs"], seeds=p["seeds"]):
+        fits = [(u["model"], u["epochs"])]
+        if u.get("source_epochs"):
+            fits.append((u["source_model"], u["source_epochs"]))
+        for model, epochs in fits:
+            key = (model, u["batch_size"], u["reading"], epochs)
+            out[key] = out.get(key, 0) + 1
     return out
 
 
@@ -83,10 +88,9 @@ def fit_plan(name: str, p: dict) -> list[dict]:
     train = TRAIN_SHARE * videos
     if name == "A3_training":
         n = int(train * p["per_video"])
-        return [{"kind": f"{m}, batch {b}, {p['image_size']} px", "count": c,
-                 "epochs": p["epochs"], "samples": n, "batch": b,
-                 "model": ("A", m, p["image_size"])}
-                for (m, b), c in sorted(_a3_fits(p).items())]
+        return [{"kind": f"{m} ({r}), batch {b}, {p['image_size']} px", "count": c,
+                 "epochs": e, "samples": n, "batch": b, "model": ("A", m, p["image_size"], r)}
+                for (m, b, r, e), c in sorted(_a3_fits(p, n).items())]
     if name in ("B2_cnn_rnn", "B3_results"):
         clips = int(train * (p["n_frames"] // p["frames_per_clip"]) * (1 + p["n_augment"]))
         model = ("B", p["frames_per_clip"], p["size"])
@@ -115,7 +119,8 @@ def _model(spec: tuple):
         from deepfake_lib.paper_a.models import build_model
         from deepfake_lib.paper_a.training import compile_model
 
-        return compile_model(build_model(spec[1], image_size=spec[2])), (spec[2], spec[2], 3), False
+        model = build_model(spec[1], reading=spec[3], image_size=spec[2])
+        return compile_model(model), (spec[2], spec[2], 3), False
     if spec[0] == "B":
         from deepfake_lib.paper_b.cnn_rnn import build_model, decode, space_bounds
 

@@ -133,7 +133,11 @@ def _cmd_claims(args) -> int:
 def _cmd_bench(args) -> int:
     from deepfake_lib import bench
 
-    path = bench.run(only=args.only, quick=args.quick)
+    try:
+        path = bench.run(only=args.only, quick=args.quick)
+    except bench.BenchError as exc:
+        print(f"dfbook: error: {exc}", file=sys.stderr)
+        return 1
     print(f"benchmarks: {path}")
     return 0
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 
-from .checks import FAILS, HOLDS, ROUNDING, Claims, Spec, agree, h, judge, result, scenarios, v
+from .checks import FAILS, HOLDS, Claims, Spec, agree, h, judge, result, scenarios, v
 
 #: Table 5's Model2 row reprints Table 4's DFDC row; the abstract's error rate is the same
 #: 0.26 %. A hypothesis that blames a number blames its reprints with it.

@@ -20,7 +20,7 @@ import itertools
 import math
 
 from . import identities as I
-from .checks import FAILS, HOLDS, Claims, Spec, agree, h, judge, overlaps, result, scenarios, v
+from .checks import FAILS, HOLDS, CheckResult, Claims, Spec, agree, h, judge, overlaps, result, scenarios, v
 
 TABLES = {"2": ("celebdf", "Celeb-DF"), "3": ("dfdc", "DFDC")}
 METRICS = ("accuracy", "sensitivity", "specificity", "f1")
@@ -210,7 +210,7 @@ def b_related_work(claims: Claims) -> list:
     return out
 
 
-def agree_text(spec: Spec, claims: Claims, a: str, b: str, same) -> "CheckResult":
+def agree_text(spec: Spec, claims: Claims, a: str, b: str, same) -> CheckResult:
     """Two worded statements of one thing agree by ``same(value_a, value_b)``.
 
     Notebook claims_dashboard, section "Checks".

@@ -244,7 +244,6 @@ def assess(results_folder: str | Path | None = None, papers=L.PAPERS) -> Assessm
     """Load the ledgers, run the checks, build the findings, read the results files and
     decide every verdict. Notebook claims_dashboard, section "How a verdict is computed"."""
     ledgers = {p: L.load(p) for p in papers}
-    claims = {c.id: c for led in ledgers.values() for c in led.claims}
     results = load_results(results_folder)
     errors = [f"{k[:-6]}: {v['error']}" for k, v in results.items() if k.endswith("!error")]
     index = evidence_index({k: v for k, v in results.items() if not k.endswith("!error")})

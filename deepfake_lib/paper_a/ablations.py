@@ -10,13 +10,17 @@ and :func:`compare_best` decides a ranking from paired seeds with
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 from deepfake_lib.claims import ledger
 from deepfake_lib.core import dispatch, stats
 from deepfake_lib.paper_a import training
 from deepfake_lib.paper_a.models import MODELS
 from deepfake_lib.paper_a.training import balance, n_steps, to_inputs, use_eager
+
+if TYPE_CHECKING:
+    import pandas
 
 #: The ablations of section 4, the transfer of Algorithm 1, where the LSTM sits (the readings
 #: of notebook A2, trained side by side) and ``cross``, the transfer across data (train on a

@@ -46,10 +46,14 @@ carry model0's weights into model1 and model2 (Algorithm 1).
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 
 from deepfake_lib.claims import ledger as _ledger
+
+if TYPE_CHECKING:
+    import pandas
 
 _PAPER = _ledger.claims_by_id()
 PAPER_KERNELS = tuple(int(k) for k in _PAPER["A.sec3.filter_sizes"].value)

@@ -100,3 +100,30 @@ def test_bench_only_keeps_the_other_benchmarks_of_this_machine(tmp_path, monkeyp
     out.write_text(json.dumps(d))
     bench.run(only=["b"], out=out)
     assert sorted(json.loads(out.read_text())["benchmarks"]) == ["b"]
+
+
+def test_a_failing_benchmark_is_named_and_the_others_are_kept(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "_REGISTRY", {})
+    monkeypatch.setattr(bench, "__path__", [])  # no benchmark modules to discover
+    bench.benchmark("fine", "works")(lambda quick: {"ratio": 2.0})
+
+    def broken(quick):
+        raise ValueError("too many values to unpack (expected 3)")
+
+    bench.benchmark("broken", "raises")(broken)
+    out = tmp_path / "bench.json"
+    with pytest.raises(bench.BenchError, match=r"broken: ValueError: too many values"):
+        bench.run(quick=True, out=out)
+    assert list(json.loads(out.read_text())["benchmarks"]) == ["fine"]
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_rerun_plan_counts_every_fit_of_the_full_profile():
+    from deepfake_lib.bench import rerun
+
+    for name in rerun.DATASETS:
+        fits = rerun.fit_plan(name, rerun.full_params(name))
+        assert fits and all(f["count"] > 0 and f["epochs"] > 0 for f in fits), name
+    a3 = rerun.fit_plan("A3_training", rerun.full_params("A3_training"))
+    readings = {f["model"][3] for f in a3}
+    assert {"after_block", "after_layer"} <= readings  # the literal reading is trained at full

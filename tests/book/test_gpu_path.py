@@ -4,23 +4,12 @@ command line's executor options become the settings the kernels read."""
 from __future__ import annotations
 
 from deepfake_lib.book import cli
-from deepfake_lib.core.paths import repo_root
 from deepfake_lib.core.settings import Settings
-
-
-def _pins(name: str) -> dict[str, str]:
-    out = {}
-    for line in (repo_root() / name).read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            dist, _, version = line.partition("==")
-            assert version, f"{name}: {line!r} is not pinned with =="
-            out[dist.lower()] = version
-    return out
+from support import pins
 
 
 def test_gpu_requirements_change_only_the_tensorflow_build():
-    cpu, gpu = _pins("requirements.txt"), _pins("requirements-gpu.txt")
+    cpu, gpu = pins("requirements.txt"), pins("requirements-gpu.txt")
     assert cpu.pop("tensorflow-cpu") == gpu.pop("tensorflow[and-cuda]")
     assert gpu == cpu
     assert cpu["ray"] == "2.60.0"

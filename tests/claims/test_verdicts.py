@@ -1,19 +1,10 @@
 """Claim verdicts from findings and results files (deepfake_lib/claims/verdicts.py)."""
 
 import dataclasses
-import json
 
 from deepfake_lib.claims import ledger as L
 from deepfake_lib.claims import verdicts as V
-
-
-def write_results(folder, notebook, evidence):
-    folder = folder / notebook  # results files per run: <notebook>/<profile>-<data>-s<seed>.json
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {"notebook": notebook, "values": {"evidence": {
-        k: {"claim": "c", "holds": h, "ours": o, "detail": "d", "data": data, "notebook": notebook}
-        for k, (h, o, data) in evidence.items()}}}
-    (folder / "smoke-demo-small-s0.json").write_text(json.dumps(payload))
+from support import write_results
 
 
 def test_verdicts_from_results_files(tmp_path):

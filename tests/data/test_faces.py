@@ -30,8 +30,8 @@ def media(tmp_path_factory) -> dict[str, Path]:
 
     d = tmp_path_factory.mktemp("media")
     face = astronaut_video(d / "face.mp4", n_frames=12, width=320, height=180)
-    short = astronaut_video(d / "short.mp4", n_frames=5, width=320, height=180)
-    noface = flat_video(d / "noface.mp4", n=8)
+    astronaut_video(d / "short.mp4", n_frames=5, width=320, height=180)
+    flat_video(d / "noface.mp4", n=8)
     (d / "empty.mp4").write_bytes(b"")
     (d / "garbage.mp4").write_bytes(bytes(range(256)) * 40)
     raw = face.read_bytes()

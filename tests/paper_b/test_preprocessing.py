@@ -2,7 +2,6 @@
 denoising, SMOTE on training clips, and stabilisation against known camera shifts."""
 
 import numpy as np
-import pytest
 
 from deepfake_lib.paper_b import preprocessing
 from deepfake_lib.paper_b.clips import ClipSet

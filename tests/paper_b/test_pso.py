@@ -2,7 +2,6 @@
 one batch per iteration, and the seed of a fitness evaluation."""
 
 import numpy as np
-import pytest
 
 from deepfake_lib.paper_b import pso
 
