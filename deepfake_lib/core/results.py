@@ -70,13 +70,23 @@ def package_versions() -> dict[str, str]:
 
 
 def keras_backend() -> str:
-    """The Keras backend if Keras is loaded in this process, else ``"none"``.
-    Notebook D1, section "How every notebook runs"."""
-    if "keras" not in sys.modules:
-        return "none"
-    import keras
+    """The Keras backend of this run: Keras' own answer where it is loaded, else the one it
+    would load, read as Keras reads it (``KERAS_BACKEND``, then ``$KERAS_HOME/keras.json`` or
+    ``~/.keras/keras.json``, then its default ``"tensorflow"``). A notebook that never
+    imports Keras records the same backend as a rerun that does, so the results file does
+    not depend on what happened to be imported. Notebook D1, section "How every notebook runs".
+    """
+    if "keras" in sys.modules:
+        import keras
 
-    return keras.config.backend()
+        return keras.config.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+    try:
+        return str(json.loads((home / "keras.json").read_text()).get("backend", "tensorflow"))
+    except (OSError, ValueError):
+        return "tensorflow"
 
 
 def seed_everything(seed: int, deterministic_ops: bool = True, framework: bool = True) -> None:

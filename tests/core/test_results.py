@@ -90,3 +90,19 @@ def test_results_of_two_datasets_coexist_and_the_dashboard_sees_both(tmp_path):
     assert evidence["B.celebdf.acc"]["data"] == "celebdf"
     (tmp_path / "performance" / "full-broken-s0.json").write_text("{not json")
     assert any(k.endswith("full-broken-s0.json!error") for k in results.select(tmp_path))
+
+
+def test_backend_is_recorded_whether_or_not_keras_was_imported(monkeypatch, tmp_path):
+    """D1 imports no Keras; its results file must still name the backend a rerun would use."""
+    import sys
+
+    from deepfake_lib.core import results
+
+    monkeypatch.delitem(sys.modules, "keras", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert results.keras_backend() == "tensorflow"
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert results.keras_backend() == "jax"
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert results.keras_backend() == "torch"

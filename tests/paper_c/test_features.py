@@ -68,7 +68,9 @@ def test_a_corrupt_entry_is_recomputed(tmp_path, monkeypatch):
     entries(tmp_path)[0].write_bytes(b"not an npz")
     f2, n = features.sequence_features(X, mask, input_size=71)
     assert n == 1
-    np.testing.assert_array_equal(f1, f2)
+    # The recomputed video runs through Xception in a batch of one instead of two: oneDNN's
+    # float32 sums may then differ in the last bits (seen: 9e-12 absolute on 1e-5 values).
+    np.testing.assert_allclose(f1, f2, rtol=1e-5, atol=1e-9)
 
 
 def test_backbone_rejects_small_input_and_missing_file(tmp_path):
