@@ -53,7 +53,6 @@ import os
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 import keras
 import numpy as np
-import pandas as pd
 
 from deepfake_lib.claims import identities, readings
 from deepfake_lib.core import dispatch

@@ -286,6 +286,25 @@ print(pd.DataFrame(trans, index=["from real", "from fake"],
 run["transitions"] = trans.round(4)
 
 # %% [markdown]
+# ## What the CRF learns from whole-video labels
+#
+# No training sequence ever changes label, so maximum likelihood only ever rewards staying
+# ($A_{00}, A_{11}$) over switching ($A_{01}, A_{10}$), and does so without bound. Once a
+# switch costs more than any frame's emissions can pay, Viterbi returns one of the two
+# constant paths: the one with the larger score
+# $s_k = \mathrm{start}_k + \sum_t e_{t,k} + (n-1)A_{kk} + \mathrm{end}_k$. The CRF is then
+# a summed per-frame logit pooling with a bias, and its "temporal" smoothing is the
+# decision to give a whole video one label. How far this fit has gone, on the test videos:
+# the margin $A_{00}+A_{11}-A_{01}-A_{10}$, the share of neighbouring frames whose decoded
+# label changes, the share of videos decoded as one label, and how many of those follow
+# the constant-path argmax.
+
+# %%
+collapse = heads.crf_collapse(model, x, te)
+print(pd.Series({k: v for k, v in collapse.items() if k != "transitions"}).to_string())
+run["crf_collapse"] = collapse
+
+# %% [markdown]
 # ## What next
 #
 # Notebook C3 trains the systems with several seeds on both splits and compares them with

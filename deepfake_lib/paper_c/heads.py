@@ -389,3 +389,52 @@ def video_level(frame_score: np.ndarray, frame_pred: np.ndarray, mask: np.ndarra
         vs = np.where(n > 0, np.nansum(np.where(mask, frame_score, 0.0), axis=1) / np.maximum(n, 1), np.nan)
         frac = ((frame_pred == 1) & mask).sum(axis=1) / np.maximum(n, 1)
     return {"video_score": vs, "video_pred": np.where(n > 0, (frac >= 0.5).astype(int), -1)}
+
+
+def crf_collapse(model: TwoStage, feats: np.ndarray, mask: np.ndarray) -> dict:
+    """What a CRF learns from whole-video labels, measured on the videos of ``mask``.
+
+    Every training frame carries its video's label, so no label change between frames is
+    ever observed: maximum likelihood rewards staying (:math:`A_{00}, A_{11}`) over switching
+    (:math:`A_{01}, A_{10}`) without bound. Once switching costs more than any frame's
+    emissions can pay, Viterbi returns one of the two constant paths, and it picks the one
+    of larger score :math:`s_k = \\mathrm{start}_k + \\sum_t e_{t,k} + (n-1) A_{kk} +
+    \\mathrm{end}_k`: the CRF is then a summed per-frame logit pooling with a bias. Notebook
+    C2, section "What the CRF learns from whole-video labels".
+
+    Parameters
+    ----------
+    model : a trained ``bilstm_crf`` (:class:`TwoStage`); feats : float ``(V, T, F)``;
+    mask : bool ``(V, T)``, the frames to decode (videos with none are left out)
+
+    Returns
+    -------
+    dict with ``stay_minus_switch`` (:math:`A_{00} + A_{11} - A_{01} - A_{10}`), ``pairs``
+    (neighbouring used frames), ``label_changes`` and ``change_share`` (changes of the
+    Viterbi label between them), ``constant_videos`` (share decoded as one label) and
+    ``pooling_agrees`` (share of videos whose decoded label, where constant, is the argmax
+    of the two constant-path scores), over ``videos`` videos.
+    """
+    mask = np.asarray(mask, bool)
+    keep = mask.any(axis=1)
+    feats, mask = np.asarray(feats, "float32")[keep], mask[keep]
+    m = mask.astype("float32")
+    probs = model.bilstm.predict((feats, m), batch_size=64, verbose=0)["probs"]
+    out = model.crf_stage.predict((np.asarray(probs, "float32"), m), batch_size=64, verbose=0)
+    em, tags = np.asarray(out["emissions"], np.float64), np.asarray(out["tags"])
+    p = model.crf.numpy_params()
+    a = np.asarray(p["transitions"], np.float64)
+    changes = pairs = constant = agree = 0
+    for e, t, used in zip(em, tags, mask):
+        path = t[used]
+        pairs += len(path) - 1
+        changes += int(np.sum(path[1:] != path[:-1]))
+        if np.all(path == path[0]):
+            constant += 1
+            score = p["start"] + e[used].sum(axis=0) + (len(path) - 1) * np.diag(a) + p["end"]
+            agree += int(np.argmax(score) == path[0])
+    n = len(em)
+    return {"stay_minus_switch": float(a[0, 0] + a[1, 1] - a[0, 1] - a[1, 0]),
+            "transitions": a.round(4).tolist(), "videos": n, "pairs": int(pairs),
+            "label_changes": int(changes), "change_share": changes / max(pairs, 1),
+            "constant_videos": constant / max(n, 1), "pooling_agrees": agree / max(n, 1)}

@@ -169,3 +169,22 @@ def test_reused_trainer_gives_the_same_model_as_a_fresh_one():
     np.testing.assert_allclose(a["frame_score"], c["frame_score"], atol=1e-5)
 
 
+
+
+def test_crf_collapse_counts_label_changes_and_the_pooling_it_becomes():
+    feats, mask, y = make_toy(5, n=16)
+    two = heads.train_system("bilstm_crf", feats, mask, y, seed=0, epochs=3, units=4)
+    rep = heads.crf_collapse(two, feats, mask)
+    pred = two.predict_scores(feats, mask)["frame_pred"]
+    changes = sum(int(np.sum(p[m][1:] != p[m][:-1])) for p, m in zip(pred, mask))
+    assert rep["label_changes"] == changes and rep["pairs"] == int(mask.sum() - len(mask))
+    # A switch penalty larger than any emission: every path is constant, and the label is
+    # the argmax of the two constant-path scores (summed emissions plus the bias terms).
+    two.crf.transitions.assign(np.array([[0.0, -1e3], [-1e3, 0.0]], "float32"))
+    stuck = heads.crf_collapse(two, feats, mask)
+    assert stuck["label_changes"] == 0 and stuck["constant_videos"] == 1.0
+    assert stuck["pooling_agrees"] == 1.0 and stuck["stay_minus_switch"] == 2e3
+    # Switching rewarded instead: the decoded labels alternate and no video is constant.
+    two.crf.transitions.assign(np.array([[-1e3, 0.0], [0.0, -1e3]], "float32"))
+    flip = heads.crf_collapse(two, feats, mask)
+    assert flip["change_share"] == 1.0 and flip["constant_videos"] == 0.0
