@@ -110,8 +110,10 @@ print({k: (int(tr.sum()), int(te.sum())) for k, (tr, te) in masks.items()},
 # the end-to-end alternative. The units go through `core.dispatch.map_units` (the features
 # sent once); a unit's result depends on the unit alone, not on the order or on what ran
 # before. **Frame score**: p(fake) from the softmax, or the CRF's posterior marginal.
-# **Video score**: the mean frame score over the video's test frames; video decision: the
-# majority of the frame decisions (argmax, or the Viterbi path for the CRFs).
+# **Video score**: the mean frame score over the video's test frames; **video decision**:
+# that same score at 0.5 (ties: fake), so a video's decision never contradicts the score
+# its ROC ranks it by (a majority of Viterbi labels could call a video scored 0.33 fake).
+# Frame decisions are the argmax, or the Viterbi path for the CRFs.
 
 # %%
 units_ = evaluation.grid_units(split_kinds, seeds, systems, epochs=epochs, **arch)

@@ -80,7 +80,7 @@ class _Scorer:
             pred = np.asarray(out["tags"]).astype(int)
         else:
             pred = np.where(mask, np.asarray(out["probs"]).argmax(-1), -1)
-        return {"frame_score": score, "frame_pred": pred, **video_level(score, pred, mask)}
+        return {"frame_score": score, "frame_pred": pred, **video_level(score, mask)}
 
 
 class TemporalHead(keras.Model, _Scorer):
@@ -371,14 +371,16 @@ def standardize(feats: np.ndarray, train_mask: np.ndarray) -> np.ndarray:
     return ((feats - mu) / sd).astype("float32")
 
 
-def video_level(frame_score: np.ndarray, frame_pred: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
-    """Video score = mean frame score; video decision = majority of frame decisions (ties: fake).
+def video_level(frame_score: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Video score = mean frame score; video decision = that score at 0.5 (ties: fake), so the
+    decision comes from the score the ROC ranks by (frame decisions, argmax or Viterbi, do
+    not vote for the video).
 
     Notebook C3, section "Training the systems".
 
     Parameters
     ----------
-    frame_score : float ``(V, T)``; frame_pred : int ``(V, T)``; mask : bool ``(V, T)``
+    frame_score : float ``(V, T)``; mask : bool ``(V, T)``
 
     Returns
     -------
@@ -387,8 +389,7 @@ def video_level(frame_score: np.ndarray, frame_pred: np.ndarray, mask: np.ndarra
     n = mask.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         vs = np.where(n > 0, np.nansum(np.where(mask, frame_score, 0.0), axis=1) / np.maximum(n, 1), np.nan)
-        frac = ((frame_pred == 1) & mask).sum(axis=1) / np.maximum(n, 1)
-    return {"video_score": vs, "video_pred": np.where(n > 0, (frac >= 0.5).astype(int), -1)}
+    return {"video_score": vs, "video_pred": np.where(n > 0, (vs >= 0.5).astype(int), -1)}
 
 
 def crf_collapse(model: TwoStage, feats: np.ndarray, mask: np.ndarray) -> dict:
