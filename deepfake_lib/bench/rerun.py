@@ -132,7 +132,9 @@ def _model(spec: tuple):
         return xception_backbone(spec[1]), (spec[1], spec[1], 3), True
     from deepfake_lib.paper_c.heads import FEAT_DIM, build_system
 
-    return build_system("bilstm_crf", spec[1]), (spec[1], FEAT_DIM), False
+    # The BiLSTM and the CRF in one model: what the two stages of ``bilstm_crf`` train, and
+    # an upper bound for the plain BiLSTM and the Xception-only head.
+    return build_system("bilstm_crf_e2e", spec[1]), (spec[1], FEAT_DIM), False
 
 
 def forward_flops(model, shape: tuple) -> int:

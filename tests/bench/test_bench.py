@@ -127,3 +127,17 @@ def test_rerun_plan_counts_every_fit_of_the_full_profile():
     a3 = rerun.fit_plan("A3_training", rerun.full_params("A3_training"))
     readings = {f["model"][3] for f in a3}
     assert {"after_block", "after_layer"} <= readings  # the literal reading is trained at full
+
+
+def test_rerun_estimate_builds_a_model_for_every_kind_of_fit():
+    """One spec of each paper's plan builds (Xception's backbone is tested in paper_c)."""
+    from deepfake_lib.bench import rerun
+
+    specs = {}
+    for name in rerun.DATASETS:
+        for fit in rerun.fit_plan(name, rerun.full_params(name)):
+            specs.setdefault(fit["model"][0], fit["model"])
+    assert set(specs) == {"A", "B", "C", "X"}
+    for letter in "ABC":
+        model, shape, forward_only = rerun._model(specs[letter])
+        assert model.count_params() > 0 and not forward_only and len(shape) >= 2, letter
