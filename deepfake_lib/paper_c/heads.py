@@ -251,14 +251,19 @@ class TwoStage(_Scorer):
     def __init__(self, bilstm: TemporalHead, crf_stage: ProbabilityCRF):
         self.bilstm, self.crf_stage, self.crf = bilstm, crf_stage, crf_stage.crf
 
+    def stage_outputs(self, feats: np.ndarray, mask: np.ndarray, batch_size: int = 64) -> dict:
+        """The CRF stage's outputs on the BiLSTM's probabilities: ``emissions`` ``(V, T, 2)``,
+        ``probs`` (marginals) ``(V, T, 2)`` and ``tags`` (Viterbi) ``(V, T)``."""
+        m = np.asarray(mask, bool).astype("float32")
+        probs = self.bilstm.predict((np.asarray(feats, "float32"), m), batch_size=batch_size,
+                                    verbose=0)["probs"]
+        return self.crf_stage.predict((np.asarray(probs, "float32"), m), batch_size=batch_size,
+                                      verbose=0)
+
     def predict_scores(self, feats: np.ndarray, mask: np.ndarray, batch_size: int = 64) -> dict[str, np.ndarray]:
         """As :meth:`TemporalHead.predict_scores`, the CRF's marginals and Viterbi path."""
         mask = np.asarray(mask, bool)
-        probs = self.bilstm.predict((np.asarray(feats, "float32"), mask.astype("float32")),
-                                    batch_size=batch_size, verbose=0)["probs"]
-        out = self.crf_stage.predict((np.asarray(probs, "float32"), mask.astype("float32")),
-                                     batch_size=batch_size, verbose=0)
-        return self._scores(out, mask)
+        return self._scores(self.stage_outputs(feats, mask, batch_size), mask)
 
 
 def build_system(kind: str, n_steps: int, feat_dim: int = FEAT_DIM, learning_rate: float | None = None,
@@ -419,9 +424,7 @@ def crf_collapse(model: TwoStage, feats: np.ndarray, mask: np.ndarray) -> dict:
     mask = np.asarray(mask, bool)
     keep = mask.any(axis=1)
     feats, mask = np.asarray(feats, "float32")[keep], mask[keep]
-    m = mask.astype("float32")
-    probs = model.bilstm.predict((feats, m), batch_size=64, verbose=0)["probs"]
-    out = model.crf_stage.predict((np.asarray(probs, "float32"), m), batch_size=64, verbose=0)
+    out = model.stage_outputs(feats, mask)
     em, tags = np.asarray(out["emissions"], np.float64), np.asarray(out["tags"])
     p = model.crf.numpy_params()
     a = np.asarray(p["transitions"], np.float64)
