@@ -194,6 +194,16 @@ class Run:
         ev[key] = to_jsonable({"claim": claim, "holds": holds, "ours": ours, "detail": detail,
                                "data": data, "notebook": self.name})
 
+    def fit_cost(self, system: str, *, fits: int, steps: int, examples: int,
+                 seconds: float) -> None:
+        """Record what training ``system`` cost in this run, for the performance page:
+        ``fits`` models trained, their optimiser ``steps`` and training ``examples`` seen
+        (summed over the fits) under ``values["fit_cost"]``, and the seconds per fit under
+        ``timing["fit_seconds/<system>"]`` (timings vary between runs; the counts do not)."""
+        self.values.setdefault("fit_cost", {})[system] = {
+            "fits": int(fits), "steps": int(steps), "examples": int(examples)}
+        self.timing[f"fit_seconds/{system}"] = round(float(seconds) / max(int(fits), 1), 4)
+
     @contextlib.contextmanager
     def timed(self, label: str):
         """Time a block; the seconds go under ``timing[label]`` (never into values)."""

@@ -106,3 +106,11 @@ def test_backend_is_recorded_whether_or_not_keras_was_imported(monkeypatch, tmp_
     assert results.keras_backend() == "jax"
     monkeypatch.setenv("KERAS_BACKEND", "torch")
     assert results.keras_backend() == "torch"
+
+
+def test_fit_cost_counts_go_to_values_and_seconds_to_timing(tmp_path):
+    run = results.Run("performance", {"seed": 0, "results_dir": str(tmp_path)})
+    run.fit_cost("model2", fits=3, steps=600, examples=19200, seconds=30.0)
+    d = json.loads(run.save().read_text())
+    assert d["values"]["fit_cost"]["model2"] == {"fits": 3, "steps": 600, "examples": 19200}
+    assert d["timing"]["fit_seconds/model2"] == 10.0

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from sklearn.metrics import roc_auc_score
+
 from deepfake_lib.core import metrics, stats
 
 
@@ -68,3 +70,15 @@ def test_group_bootstrap_draws_whole_groups():
     lo, hi = stats.bootstrap_metric(y, s, lambda a, b: float(np.mean(b[a == 1]) - np.mean(b[a == 0])),
                                     groups, n_boot=200)
     assert lo <= hi
+
+
+def test_auc_interval_says_above_chance_only_when_the_lower_bound_is():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 60)
+    separated = stats.auc_interval(y, y + rng.normal(0, 0.8, y.size), n_boot=300)
+    noise = stats.auc_interval(y, rng.normal(size=y.size), n_boot=300)
+    assert separated["ci_low"] > 0.5 and separated["above_chance"] is True
+    assert noise["ci_low"] < 0.5 < noise["ci_high"] and noise["above_chance"] is None
+    flipped = stats.auc_interval(y, -y + rng.normal(0, 0.8, y.size), n_boot=300)
+    assert flipped["above_chance"] is False
+    assert separated["auc"] == pytest.approx(roc_auc_score(y, y + np.random.default_rng(0).normal(0, 0.8, y.size)))
