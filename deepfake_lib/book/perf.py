@@ -103,20 +103,23 @@ def notebook_timings(folder=None):
 
 
 def training_costs(folder=None):
-    """What each trained system cost in every run: optimiser steps, examples seen and seconds
-    per fit, as the notebooks record them (``values["training_cost"]``, seconds possibly under
-    ``timing["training_cost"]``). Notebook performance, section "What training costs"."""
+    """What each trained system cost in every run, as the notebooks record it with
+    :meth:`deepfake_lib.core.results.Run.fit_cost`: the fits, and per fit the optimiser steps,
+    the training examples seen (``values["fit_cost"]``) and the seconds
+    (``timing["fit_seconds/<system>"]``). Notebook performance, section "What training costs".
+    """
     import pandas as pd
 
-    cols = ["steps", "examples", "seconds_per_fit"]
+    cols = ["fits", "steps_per_fit", "examples_per_fit", "seconds_per_fit"]
     rows = []
     for run, payload in _payloads(folder):
-        cost = (payload.get("values") or {}).get("training_cost") or {}
-        seconds = (payload.get("timing") or {}).get("training_cost") or {}
-        for system, c in cost.items():
-            c = {**(c if isinstance(c, dict) else {}), **(seconds.get(system) or {})}
+        timing = payload.get("timing") or {}
+        for system, c in ((payload.get("values") or {}).get("fit_cost") or {}).items():
+            fits = max(int(c.get("fits", 1)), 1)
             rows.append({"notebook": run["notebook"], "run": run["label"], "system": system,
-                         **{k: c.get(k) for k in cols}})
+                         "fits": fits, "steps_per_fit": round(c["steps"] / fits, 1),
+                         "examples_per_fit": round(c["examples"] / fits, 1),
+                         "seconds_per_fit": timing.get(f"fit_seconds/{system}")})
     return pd.DataFrame(rows, columns=["notebook", "run", "system", *cols]).set_index(
         ["notebook", "run", "system"])
 

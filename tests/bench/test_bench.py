@@ -75,13 +75,17 @@ def test_notebook_timings_reads_every_results_file(tmp_path):
 
 
 def test_training_costs_reads_every_system_of_every_run(tmp_path):
-    (tmp_path / "A3_training").mkdir()
-    payload = {"values": {"training_cost": {"model2": {"steps": 210, "examples": 3360}}},
-               "timing": {"training_cost": {"model2": {"seconds_per_fit": 4.5}}}}
-    (tmp_path / "A3_training" / "demo-demo-s0.json").write_text(json.dumps(payload))
+    from deepfake_lib.core.results import Run
+
+    run = Run("A3_training", {"seed": 0, "profile": "demo", "results_dir": str(tmp_path)})
+    run.fit_cost("model2", fits=3, steps=630, examples=10080, seconds=13.5)
+    run.fit_cost("model0", fits=3, steps=630, examples=10080, seconds=9.0)
+    run.save()
     t = perf.training_costs(tmp_path)
+    assert len(t) == 2
     row = t.loc[("A3_training", "demo-demo-s0", "model2")]
-    assert (row["steps"], row["examples"], row["seconds_per_fit"]) == (210, 3360, 4.5)
+    assert (row["fits"], row["steps_per_fit"], row["examples_per_fit"]) == (3, 210, 3360)
+    assert row["seconds_per_fit"] == 4.5
 
 
 def test_bench_only_keeps_the_other_benchmarks_of_this_machine(tmp_path, monkeypatch):
