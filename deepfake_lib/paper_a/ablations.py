@@ -47,11 +47,16 @@ def split_data(images, seed: int = 0, balance_splits: bool = True) -> dict:
     """
     out = {}
     for split in ("train", "val", "test"):
-        idx = np.flatnonzero(np.asarray(images.splits) == split)
-        if balance_splits:
-            idx = idx[balance(images.y[idx], seed)]
+        idx = split_index(images, split, seed, balance_splits)
         out[split] = (to_inputs(images.X[idx]), np.asarray(images.y[idx]).astype(int))
     return out
+
+
+def split_index(images, split: str, seed: int = 0, balance_split: bool = True) -> np.ndarray:
+    """Indices ``(N,)`` of ``images`` in ``split``, balanced by :func:`balance` (the images of
+    :func:`split_data`'s split, in its order). Notebook A3, section "Data"."""
+    idx = np.flatnonzero(np.asarray(images.splits) == split)
+    return idx[balance(images.y[idx], seed)] if balance_split else idx
 
 
 def _config(model: str, dropout: float, batch_size: int, reading: str,
@@ -132,50 +137,59 @@ def plan(ablations: Sequence[str], batch_sizes: Sequence[int], dropouts: Sequenc
 
 def units(runs: dict[str, list[tuple]], n_train: int, *, epochs: int, seeds: Sequence[int],
           lr: float = training.PAPER_LR, monitor: str = "accuracy", data: str = "data",
-          source_data: str | None = None, **arch) -> list[dict]:
+          source_data: str | None = None, steps: int | None = None, **arch) -> list[dict]:
     """The seed x configuration grid of ``runs`` as units of
     :func:`deepfake_lib.paper_a.training.fit_unit`, each distinct configuration once per seed.
 
     Whether an architecture trains eagerly is decided here, from all the optimiser steps the
     grid gives it (:func:`deepfake_lib.paper_a.training.use_eager`), and written into each
-    unit. ``arch``: ``dropout_at``, ``residual_relu``. Notebook A3, section "The runs".
+    unit. ``arch``: ``dropout_at``, ``residual_relu``. With ``steps``, every fit trains that
+    many optimiser steps whatever its batch size (units carry ``steps``, and a transferred
+    fit splits them between model0 and the target as :func:`transfer_epochs` splits epochs)
+    instead of ``epochs`` epochs. Notebook A3, section "The runs".
     """
     todo = list(dict.fromkeys((cfg, init) for rows in runs.values() for _, cfg, init in rows))
-    steps: dict = {}
+    budget, key_of = (epochs, "epochs") if steps is None else (int(steps), "steps")
+
+    def n_of(batch, b):
+        return n_steps(n_train, batch, b) if steps is None else b
+
+    total: dict = {}
     for (model, dropout, batch, reading), init in todo:
-        e0, e1 = transfer_epochs(epochs, init)
-        for key, e in (((model, dropout, reading), e1), (("model0", 0.0, reading), e0)):
-            if e:
-                steps[key] = steps.get(key, 0) + len(seeds) * n_steps(n_train, batch, e)
+        b0, b1 = transfer_epochs(budget, init)
+        for key, b in (((model, dropout, reading), b1), (("model0", 0.0, reading), b0)):
+            if b:
+                total[key] = total.get(key, 0) + len(seeds) * n_of(batch, b)
     out = []
     for seed in seeds:
         for cfg, init in todo:
             model, dropout, batch, reading = cfg
-            e0, e1 = transfer_epochs(epochs, init)
+            b0, b1 = transfer_epochs(budget, init)
             unit = {"name": config_name(cfg, init), "model": model, "dropout": dropout,
-                    "batch_size": batch, "reading": reading, "epochs": e1, "seed": int(seed),
+                    "batch_size": batch, "reading": reading, key_of: b1, "seed": int(seed),
                     "lr": float(lr), "monitor": monitor, "data": data,
-                    "eager": use_eager(steps[model, dropout, reading]), **arch}
-            if e0:
-                unit.update(source_epochs=e0, source_model="model0",
-                            source_data=source_data or data,
-                            source_eager=use_eager(steps["model0", 0.0, reading]))
+                    "eager": use_eager(total[model, dropout, reading]), **arch}
+            if b0:
+                unit.update({f"source_{key_of}": b0, "source_model": "model0",
+                             "source_data": source_data or data,
+                             "source_eager": use_eager(total["model0", 0.0, reading])})
             out.append(unit)
     return out
 
 
 def run_plan(data: dict, runs: dict[str, list[tuple]], *, epochs: int, seeds: Sequence[int],
              lr: float = training.PAPER_LR, monitor: str = "accuracy", log=print,
-             **arch) -> dict[str, dict]:
+             steps: int | None = None, **arch) -> dict[str, dict]:
     """Train every distinct configuration of ``runs`` for every seed, as independent units
     through :func:`deepfake_lib.core.dispatch.map_units` (the arrays are its ``shared``).
 
     Transferred runs train their own model0 first (same batch size, same seed, the epochs of
-    their budget). Returns ``{config_name: {seed: {"history", "test", "source_test",
-    "n_transferred", "seconds"}}}``. Notebook A3, section "The runs".
+    their budget); with ``steps``, every fit makes that many optimiser steps (:func:`units`).
+    Returns ``{config_name: {seed: {"history", "test", "source_test", "n_transferred",
+    "steps", "examples", "seconds"}}}``. Notebook A3, section "The runs".
     """
     todo = units(runs, len(data["train"][0]), epochs=epochs, seeds=seeds, lr=lr,
-                 monitor=monitor, **arch)
+                 monitor=monitor, steps=steps, **arch)
     done = dispatch.map_units(training.fit_unit, todo, shared={"data": data}, desc="A3 fits")
     return _collect(todo, done, log)
 
@@ -369,7 +383,7 @@ def jsonable_runs(results: dict) -> dict:
 def run_cross(source: dict, target: dict, *, reading: str, batch_size: int, epochs: int,
               seeds: Sequence[int], lr: float = training.PAPER_LR, model: str = "model0",
               monitor: str = "accuracy", budgets: Sequence[str] = ("equal",), log=print,
-              **arch):
+              steps: int | None = None, **arch):
     """Transfer across data: ``model`` trained on ``target`` from scratch, and from the weights
     of a model0 trained on ``source`` (same seed) under each of ``budgets`` (keys of
     :data:`CROSS_BUDGETS`: the source training takes half of the ``epochs``, or ``epochs``
@@ -385,7 +399,7 @@ def run_cross(source: dict, target: dict, *, reading: str, batch_size: int, epoc
     rows = [("from scratch", cfg, "")] + [(CROSS_BUDGETS[b], cfg, CROSS_BUDGETS[b])
                                           for b in budgets]
     todo = units({"cross": rows}, len(target["train"][0]), epochs=epochs, seeds=seeds, lr=lr,
-                 monitor=monitor, data="target", source_data="source", **arch)
+                 monitor=monitor, data="target", source_data="source", steps=steps, **arch)
     done = dispatch.map_units(training.fit_unit, todo,
                               shared={"source": source, "target": target}, desc="A3 cross")
     return _collect(todo, done, log), rows

@@ -57,3 +57,25 @@ def plot_model_curves(results: dict, rows: list[tuple], data_kind: str) -> list:
                                 [f"{label}: accuracy ({data_kind})",
                                  f"{label}: error rate (loss)"]))
     return figs
+
+
+def plot_step_loss(frame, title: str = "training loss per optimiser step"):
+    """Training loss against optimiser step, one line per label (the mean over seeds) with
+    its 95 % t-interval band. ``frame``: :func:`deepfake_lib.paper_a.learning.step_curves`.
+    Returns the matplotlib figure. Notebook A3, section "Residual blocks and the speed of
+    learning"."""
+    import math
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for label, sub in frame.groupby("label", sort=False):
+        line, = ax.plot(sub.step, sub["mean"], label=label)
+        ax.fill_between(sub.step, sub.ci_low, sub.ci_high, alpha=0.2, color=line.get_color())
+    ax.axhline(math.log(2), color="grey", lw=0.8, ls="--", label="ln 2 (constant output)")
+    n = int(frame["n"].max()) if len(frame) else 0
+    ax.set(title=f"{title} (band: 95 % t-interval over {n} seeds)", xlabel="optimiser step",
+           ylabel="training loss (running mean)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

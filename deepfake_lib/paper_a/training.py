@@ -39,6 +39,9 @@ LR_MIN = 10.0 ** -int(str(_PAPER["A.sec3.4.lr_min"].text)[2:])
 #: validation accuracy as the named alternative.
 LR_MONITORS = ("accuracy", "val_accuracy")
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "lr")
+#: The history's list of the loss of every optimiser step (the curves of notebook A3,
+#: section "Residual blocks and the speed of learning").
+STEP_KEY = "step_loss"
 
 
 def compile_model(model, lr: float = PAPER_LR):
@@ -86,7 +89,7 @@ def balance(y: np.ndarray, seed: int = 0) -> np.ndarray:
 
 
 def fit(model, X, y, X_val, y_val, epochs: int, batch_size: int, seed: int = 0,
-        monitor: str = "accuracy") -> dict:
+        monitor: str = "accuracy", steps: int | None = None) -> dict:
     """Train a compiled model under :func:`lr_schedule`; returns the per-epoch history.
 
     Every epoch visits the training images in an order drawn from
@@ -94,8 +97,12 @@ def fit(model, X, y, X_val, y_val, epochs: int, batch_size: int, seed: int = 0,
     batch; the epoch's ``loss`` and ``accuracy`` are the batch-size-weighted means over its
     steps, as ``model.fit`` reports them; ``val_*`` are the binary cross-entropy and the
     accuracy at threshold 0.5 of :func:`predict` on the validation images after the epoch (a
-    forward pass with no test graph to trace); ``lr`` is the rate the epoch trained with. Notebook A3, section
-    "The runs".
+    forward pass with no test graph to trace); ``lr`` is the rate the epoch trained with;
+    ``step_loss`` holds the loss of every optimiser step. With ``steps``, the fit makes
+    exactly that many optimiser steps (``epochs`` is then ignored): the epochs run as above
+    and the last one stops after the step that reaches ``steps`` (:func:`n_examples` counts
+    the images it saw). Notebook A3, sections "The runs" and "Residual blocks and the speed
+    of learning".
 
     Parameters
     ----------
@@ -106,7 +113,8 @@ def fit(model, X, y, X_val, y_val, epochs: int, batch_size: int, seed: int = 0,
     Returns
     -------
     dict
-        ``{"loss", "accuracy", "val_loss", "val_accuracy", "lr"}``, lists of length ``epochs``.
+        ``{"loss", "accuracy", "val_loss", "val_accuracy", "lr"}``, lists of length ``epochs``
+        (with ``steps``: the epochs begun), and ``"step_loss"``, a list of one loss per step.
     """
     keras = _keras()
     y = np.asarray(y, dtype="float32")
@@ -115,16 +123,23 @@ def fit(model, X, y, X_val, y_val, epochs: int, batch_size: int, seed: int = 0,
     schedule = lr_schedule(monitor)
     schedule.set_model(model)
     schedule.on_train_begin()
-    out: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+    out: dict[str, list[float]] = {k: [] for k in (*HISTORY_KEYS, STEP_KEY)}
+    per_epoch = -(-len(X) // batch_size)
+    if steps is not None:
+        epochs = -(-int(steps) // per_epoch)
+    total = epochs * per_epoch if steps is None else int(steps)
     for epoch in range(epochs):
         lr = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
         order = rng.permutation(len(X))
         sums, n = np.zeros(2), 0
         for i in range(0, len(X), batch_size):
+            if len(out[STEP_KEY]) == total:
+                break
             idx = order[i:i + batch_size]
             logs = model.train_on_batch(X[idx], y[idx], return_dict=True)
             sums += len(idx) * np.array([logs["loss"], logs["accuracy"]])
             n += len(idx)
+            out[STEP_KEY].append(float(logs["loss"]))
         p = predict(model, X_val, batch_size)
         logs = {"loss": sums[0] / n, "accuracy": sums[1] / n, "lr": lr,
                 "val_loss": binary_cross_entropy(y_val, p),
@@ -144,18 +159,22 @@ def predict(model, X, batch_size: int = 64) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0)
 
 
-def evaluate(model, X, y, batch_size: int = 64) -> dict:
+def evaluate(model, X, y, batch_size: int = 64, scores: bool = False) -> dict:
     """Loss (binary cross-entropy), accuracy, error rate (1 - accuracy), precision, recall and
     the other metrics of :func:`deepfake_lib.core.metrics.binary_metrics` and
     :func:`~deepfake_lib.core.metrics.score_metrics` at threshold 0.5. X: ``(N, S, S, 3)``,
-    y: ``(N,)``. Notebook A3, section "Residual blocks and the three models"."""
+    y: ``(N,)``; ``scores``: also return the fake probabilities ``(N,)`` under ``"scores"``
+    (a list). Notebook A3, section "Residual blocks and the three models"."""
     from deepfake_lib.core import metrics
 
     p = predict(model, X, batch_size)
     out = {"loss": binary_cross_entropy(y, p)}
     out.update(metrics.binary_metrics(y, (p >= 0.5).astype(int)))
     out.update(metrics.score_metrics(y, p))
-    return {k: float(v) for k, v in out.items()}
+    out = {k: float(v) for k, v in out.items()}
+    if scores:
+        out["scores"] = [float(v) for v in p]
+    return out
 
 
 _COMPILED: dict = {}
@@ -178,6 +197,15 @@ def n_steps(n_train: int, batch_size: int, epochs: int) -> int:
     """Optimiser steps of a fit: ``epochs`` x batches of ``n_train`` images.
     Notebook A3, section "The runs"."""
     return epochs * -(-n_train // batch_size)
+
+
+def n_examples(n_train: int, batch_size: int, steps: int) -> int:
+    """Training images seen in ``steps`` optimiser steps of :func:`fit`: every epoch is
+    ``n_train // batch_size`` full batches and one batch of the rest (when there is a rest),
+    and the last epoch stops at ``steps``. Notebook A3, section "What a fit costs"."""
+    per_epoch = -(-n_train // batch_size)
+    full, rest = divmod(int(steps), per_epoch)
+    return full * n_train + min(rest * batch_size, n_train)
 
 
 def use_eager(total_steps: int) -> bool:
@@ -224,7 +252,8 @@ def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: f
 
 def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, batch_size: int,
                        epochs: int, seed: int, lr: float = PAPER_LR, init_from=None,
-                       eager: bool = False, monitor: str = "accuracy", **arch) -> dict:
+                       eager: bool = False, monitor: str = "accuracy",
+                       steps: int | None = None, **arch) -> dict:
     """One training run: build, (optionally) transfer, fit, evaluate on test.
 
     Notebook A3, section "The runs".
@@ -240,19 +269,22 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
         Run eagerly instead of on the compiled, reused graph of :func:`fresh_model`.
     monitor : one of :data:`LR_MONITORS`
         What the learning-rate schedule watches.
+    steps : int or None
+        Train exactly this many optimiser steps instead of ``epochs`` epochs (:func:`fit`).
 
     Returns
     -------
     dict
-        ``{"history": ..., "test": metrics, "transferred": [layer names],
-        "weights": layer_weights of the trained model}``.
+        ``{"history": ..., "test": metrics (with the test images' ``scores``),
+        "transferred": [layer names], "weights": layer_weights of the trained model}``.
     """
     X, _ = data["train"]
     net = fresh_model(model, reading, X.shape[1], dropout, lr, seed, eager=eager, **arch)
     copied = transfer_weights(init_from, net) if init_from is not None else []
     history = fit(net, *data["train"], *data["val"], epochs=epochs, batch_size=batch_size,
-                  seed=seed, monitor=monitor)
-    return {"history": history, "test": evaluate(net, *data["test"]), "transferred": copied,
+                  seed=seed, monitor=monitor, steps=steps)
+    test = evaluate(net, *data["test"], scores=True)
+    return {"history": history, "test": test, "transferred": copied,
             "weights": layer_weights(net)}
 
 
@@ -271,19 +303,38 @@ def fit_unit(unit: dict, shared: dict) -> dict:
     with the same seed, then carries its weights into ``model`` (Algorithm 1) and trains
     ``epochs`` more. ``shared``: ``{name: {"train"|"val"|"test": (X, y)}}``.
 
-    Returns ``{"history", "test", "source_test" (or None), "n_transferred", "seconds"}``;
-    all but ``seconds`` depend on the unit alone. Notebook A3, section "The runs".
+    A unit with ``steps`` (and ``source_steps``) trains that many optimiser steps instead of
+    ``epochs`` (``source_epochs``) epochs.
+
+    Returns ``{"history", "test" (with the test images' ``scores``), "source_test" (or None),
+    "n_transferred", "steps", "examples", "seconds"}``: ``steps`` and ``examples`` count the
+    optimiser steps and training images of the unit, its source model's included; all but
+    ``seconds`` depend on the unit alone. Notebook A3, section "The runs".
     """
     t0 = time.perf_counter()
     common = {k: unit[k] for k in _FIT_KEYS if k in unit}
-    init_from, source_test = None, None
-    if unit.get("source_epochs", 0) > 0:
-        src = train_and_evaluate(shared[unit["source_data"]], model=unit["source_model"],
-                                 dropout=0.0, epochs=unit["source_epochs"], seed=unit["seed"],
-                                 eager=unit["source_eager"], **common)
+    init_from, source_test, cost = None, None, np.zeros(2, int)
+    if unit.get("source_epochs", 0) > 0 or unit.get("source_steps", 0) > 0:
+        src_data = shared[unit["source_data"]]
+        src = train_and_evaluate(src_data, model=unit["source_model"], dropout=0.0,
+                                 epochs=unit.get("source_epochs", 0), seed=unit["seed"],
+                                 steps=unit.get("source_steps"), eager=unit["source_eager"],
+                                 **common)
         init_from, source_test = src["weights"], src["test"]
-    res = train_and_evaluate(shared[unit["data"]], model=unit["model"], dropout=unit["dropout"],
-                             epochs=unit["epochs"], seed=unit["seed"], init_from=init_from,
+        source_test = {k: v for k, v in source_test.items() if k != "scores"}
+        cost += _cost(src["history"], len(src_data["train"][0]), unit["batch_size"])
+    data = shared[unit["data"]]
+    res = train_and_evaluate(data, model=unit["model"], dropout=unit["dropout"],
+                             epochs=unit.get("epochs", 0), seed=unit["seed"],
+                             steps=unit.get("steps"), init_from=init_from,
                              eager=unit["eager"], **common)
+    cost += _cost(res["history"], len(data["train"][0]), unit["batch_size"])
     return {"history": res["history"], "test": res["test"], "source_test": source_test,
-            "n_transferred": len(res["transferred"]), "seconds": time.perf_counter() - t0}
+            "n_transferred": len(res["transferred"]), "steps": int(cost[0]),
+            "examples": int(cost[1]), "seconds": time.perf_counter() - t0}
+
+
+def _cost(history: dict, n_train: int, batch_size: int) -> np.ndarray:
+    """Optimiser steps and training images seen, ``(2,)``, of one :func:`fit` history."""
+    steps = len(history[STEP_KEY])
+    return np.array([steps, n_examples(n_train, batch_size, steps)])

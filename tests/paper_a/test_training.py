@@ -62,7 +62,7 @@ def test_train_and_evaluate_runs_reports_and_transfers():
     d = _data(8)
     out = training.train_and_evaluate(d, model="model1", reading="none", dropout=0.5, batch_size=4,
                                       epochs=2, seed=0, eager=True)
-    assert len(out["history"]["val_accuracy"]) == 2 and set(out["history"]) == set(training.HISTORY_KEYS)
+    assert len(out["history"]["val_accuracy"]) == 2 and set(out["history"]) == {*training.HISTORY_KEYS, training.STEP_KEY}
     assert 0 <= out["test"]["accuracy"] <= 1
     assert out["test"]["error_rate"] == pytest.approx(1 - out["test"]["accuracy"])
     again = training.train_and_evaluate(d, model="model2", reading="none", dropout=0.0, batch_size=4,
