@@ -151,8 +151,36 @@ def fit(hp: dict, X, y, *, epochs: int, batch_size: int, seed: int, dropout: flo
     keras.utils.set_random_seed(int(seed))
     model = build_model(X.shape[1], X.shape[2], dropout=dropout, lr=lr, separable=separable,
                         run_eagerly=run_eagerly, **hp)
-    model.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
+    hist = model.fit(X, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
+    model.loss_history = [float(v) for v in hist.history["loss"]]     # per epoch
     return model
+
+
+def training_cost(n_examples: int, batch_size: int, epochs: int) -> dict:
+    """What one :func:`fit` costs: ``{"steps": ceil(n / batch) x epochs, "examples": n x
+    epochs}`` (optimizer steps and training examples seen). Notebook B2, section "PSO over
+    the CNN-RNN"."""
+    n, b, e = int(n_examples), int(batch_size), int(epochs)
+    return {"steps": -(-n // b) * e if n else 0, "examples": n * e}
+
+
+def video_scores(p: np.ndarray, video: np.ndarray, y: np.ndarray):
+    """Clip scores to video scores: ``(ids (V,), score (V,), label (V,))``, a video's score
+    being the mean fake probability of its clips, ``p`` ``(C,)``, ``video`` ``(C,)`` its
+    video ids, ``y`` ``(C,)`` the clips' labels (one label per video, else ValueError).
+    Notebook B2, section "Final training and test"."""
+    p, video, y = np.asarray(p, dtype=float), np.asarray(video), np.asarray(y)
+    if not (p.shape == video.shape == y.shape):
+        raise ValueError(f"p, video and y must have one entry per clip, got {p.shape}, "
+                         f"{video.shape} and {y.shape}")
+    ids, inverse = np.unique(video, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(ids))
+    score = np.bincount(inverse, weights=p, minlength=len(ids)) / np.maximum(count, 1)
+    label = np.zeros(len(ids), dtype=int)
+    label[inverse] = y
+    if np.any(label[inverse] != y):
+        raise ValueError("clips of one video carry different labels")
+    return ids, score, label
 
 
 # ----------------------------------------------------------------------------- units of work
@@ -162,14 +190,16 @@ def fitness_unit(unit: dict, shared: dict) -> dict:
 
     ``unit``: ``hp``, ``seed`` (from the run's seed and the rounded position), ``fit`` (the
     keyword arguments of :func:`fit` but the seed). ``shared``: ``{"train": (X, y), "val":
-    (X, y)}``, preprocessed clips. Returns ``{"val_accuracy", "seconds"}``.
+    (X, y)}``, preprocessed clips. Returns ``{"val_accuracy", "steps", "examples",
+    "seconds"}`` (:func:`training_cost`).
     """
     t0 = time.perf_counter()
     (Xtr, ytr), (Xva, yva) = shared["train"], shared["val"]
     model = fit(unit["hp"], Xtr, ytr, seed=unit["seed"], **unit["fit"])
     p = predict_proba(model, Xva)
     acc = float(((p > 0.5).astype(int) == yva).mean()) if len(yva) else 0.0
-    return {"val_accuracy": acc, "seconds": time.perf_counter() - t0}
+    cost = training_cost(len(ytr), unit["fit"]["batch_size"], unit["fit"]["epochs"])
+    return {"val_accuracy": acc, **cost, "seconds": time.perf_counter() - t0}
 
 
 def make_fitness(train, val, *, seed: int, space=SEARCH_SPACE, log: list | None = None,
@@ -206,9 +236,11 @@ def run_unit(unit: dict, shared) -> dict:
     ``shared`` is the :class:`deepfake_lib.paper_b.clips.ClipSet`; ``unit["prep"]`` and
     ``unit["fit"]`` are the keyword arguments of
     :func:`deepfake_lib.paper_b.preprocessing.prepare` and :func:`fit`. Returns
-    ``{"clip": metrics, "video": metrics, "prep": counts}``, metrics being
+    ``{"clip": metrics, "video": metrics, "prep": counts, "loss": per-epoch training loss,
+    "cost": training_cost, "scores": {"video", "p", "y"}}``, metrics being
     :func:`deepfake_lib.core.metrics.binary_metrics` at threshold 0.5 plus AUC, per clip
-    and per video (the mean of its clip probabilities). Notebook B3, section "Five runs".
+    and per video (:func:`video_scores`: the mean of its clip probabilities), ``scores``
+    the test videos' ids, scores and labels. Notebook B3, section "Five runs".
     """
     from deepfake_lib.core.metrics import binary_metrics, score_metrics
 
@@ -219,10 +251,10 @@ def run_unit(unit: dict, shared) -> dict:
     Xte, yte, _ = prepare(test, False, seed=seed, **keep)
     model = fit(unit["hp"], Xtr, ytr, seed=seed, **unit["fit"])
     p = predict_proba(model, Xte)
-    ids = np.unique(test.video)
-    pv = np.array([p[test.video == v].mean() for v in ids])
-    yv = np.array([test.y[test.video == v][0] for v in ids])
-    out = {"prep": prep}
+    ids, pv, yv = video_scores(p, test.video, test.y)
+    out = {"prep": prep, "loss": model.loss_history,
+           "cost": training_cost(len(ytr), unit["fit"]["batch_size"], unit["fit"]["epochs"]),
+           "scores": {"video": [str(v) for v in ids], "p": pv.tolist(), "y": yv.tolist()}}
     for level, (yy, pp) in {"clip": (yte, p), "video": (yv, pv)}.items():
         out[level] = {**binary_metrics(yy, (pp > 0.5).astype(int)), **score_metrics(yy, pp),
                       "n": int(len(yy))}
@@ -241,7 +273,49 @@ def chosen_configuration(manifest_sha: str, results_dir=None, use_b2: bool = Tru
         b2 = None
     if use_b2 and b2 is not None and b2["data_manifest_sha256"] == manifest_sha:
         return b2["values"]["best_hp"], "notebook B2's PSO"
-    return decode(np.mean(space_bounds(), axis=0)), "middle of the search space"
+    return default_configuration(), "middle of the search space"
+
+
+def default_configuration(space=SEARCH_SPACE) -> dict:
+    """The untuned configuration PSO is compared with: the centre of the search space,
+    decoded (each dimension's middle value, rounded). Notebook B2, section "Tuned against
+    untuned"."""
+    return decode(np.mean(space_bounds(space), axis=0), space)
+
+
+def fitness_history(res):
+    """The swarm's fitness per PSO iteration from a :class:`deepfake_lib.paper_b.pso.PSOResult`
+    (cost = 1 - validation accuracy): best cost so far (gbest, non-increasing), and the
+    iteration's best and mean cost, as a DataFrame. Notebook B2, section "PSO over the
+    CNN-RNN"."""
+    import pandas as pd
+
+    costs = np.asarray(res.costs, dtype=float)
+    return pd.DataFrame({"gbest fitness": np.asarray(res.gbest_cost, dtype=float),
+                         "iteration best": costs.min(1), "iteration mean": costs.mean(1)},
+                        index=pd.RangeIndex(len(costs), name="iteration"))
+
+
+def temporal_reference(manifest_path, n_frames: int, size: int, n_boot: int = 1000,
+                       seed: int = 0) -> dict:
+    """The temporal learnability control of notebook D1 on this notebook's split: fitted
+    on the train videos, scored on the test videos, video-level AUC with its bootstrap
+    interval over identities (:func:`deepfake_lib.core.stats.auc_interval`). What the data
+    allow a simple fixed detector, beside the CNN-RNN. Notebook B3, section "Does the
+    headline model learn?"."""
+    from deepfake_lib.core.stats import auc_interval
+    from deepfake_lib.data.manifest import load
+    from deepfake_lib.demo import controls, learnability
+
+    crops = controls.mtcnn_crops(manifest_path, n_frames, size)
+    split = {it["id"]: it.get("split") for it in load(manifest_path).items}
+    s = np.array([split[i] for i in crops.ids])
+    tr, te = s == "train", s == "test"
+    F = {k: learnability.video_features(crops.X[m], crops.mask[m]) for k, m in
+         (("train", tr), ("test", te))}
+    scores = learnability.fit_scores(F["train"], crops.y[tr], F["test"])
+    return auc_interval(crops.y[te], scores, groups=crops.identities[te], n_boot=n_boot,
+                        seed=seed)
 
 
 def parameter_counts(frames: int, size: int, hp: dict) -> dict:

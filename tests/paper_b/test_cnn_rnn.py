@@ -154,3 +154,72 @@ def test_the_fitness_cache_changes_no_number():
     np.testing.assert_array_equal(res[True].positions, res[False].positions)
     np.testing.assert_array_equal(res[True].costs, res[False].costs)
     assert len(logs[True]) == res[True].n_evaluations <= len(logs[False]) == 9
+
+
+def test_video_scores_match_a_loop_over_videos():
+    rng = np.random.default_rng(2)
+    video = rng.choice([f"v{i}" for i in range(7)], size=40)
+    y = np.array([int(v[1:]) % 2 for v in video])
+    p = rng.random(40)
+    ids, score, label = cnn_rnn.video_scores(p, video, y)
+    assert list(ids) == sorted(set(video))
+    for v, s, lab in zip(ids, score, label):
+        assert s == pytest.approx(np.mean([pi for pi, vi in zip(p, video) if vi == v]))
+        assert lab == y[list(video).index(v)]
+
+
+def test_video_scores_reject_mixed_labels_and_ragged_input():
+    with pytest.raises(ValueError, match="different labels"):
+        cnn_rnn.video_scores(np.array([0.1, 0.2]), np.array(["a", "a"]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="one entry per clip"):
+        cnn_rnn.video_scores(np.array([0.1]), np.array(["a", "b"]), np.array([0, 1]))
+
+
+def test_training_cost_counts_steps_and_examples():
+    assert cnn_rnn.training_cost(288, 100, 10) == {"steps": 30, "examples": 2880}
+    assert cnn_rnn.training_cost(288, 16, 2) == {"steps": 36, "examples": 576}
+    assert cnn_rnn.training_cost(0, 16, 2) == {"steps": 0, "examples": 0}
+
+
+def test_default_configuration_is_the_centre_and_lies_in_the_space():
+    hp = cnn_rnn.default_configuration()
+    for d in cnn_rnn.SEARCH_SPACE:
+        v = d.choices.index(hp[d.name]) if d.choices else hp[d.name]
+        assert d.low <= v <= d.high
+        assert abs(v - (d.low + d.high) / 2) <= 0.5               # the middle, rounded
+    assert hp == cnn_rnn.decode(np.mean(cnn_rnn.space_bounds(), axis=0))
+
+
+def test_fitness_history_is_gbest_and_never_rises():
+    from deepfake_lib.paper_b import pso
+
+    res = pso.minimize(pso.rastrigin, pso.box("rastrigin", 3), 6, 12, seed=4)
+    h = cnn_rnn.fitness_history(res)
+    assert len(h) == 12 and list(h.index) == list(range(12))
+    g = h["gbest fitness"].to_numpy()
+    assert np.all(np.diff(g) <= 0)
+    assert np.all(g <= h["iteration best"].to_numpy() + 1e-12)
+    np.testing.assert_allclose(g, np.minimum.accumulate(h["iteration best"].to_numpy()))
+    assert g[-1] == pytest.approx(res.best_cost)
+    assert np.all(h["iteration best"] <= h["iteration mean"])
+
+
+def test_run_unit_reports_loss_cost_and_video_scores():
+    rng = np.random.default_rng(6)
+    n = 12
+    X = rng.integers(0, 256, (n, 2, 8, 8, 3)).astype(np.uint8)
+    video = np.array([f"v{i // 2}" for i in range(n)])
+    y = np.array([int(v[1:]) % 2 for v in video])
+    splits = np.array(["train"] * 8 + ["test"] * 4)
+    cs = ClipSet(X, y, video, splits, np.array(["m"] * n))
+    hp = cnn_rnn.decode(np.rint(cnn_rnn.space_bounds()[0]))
+    unit = {"seed": 0, "hp": hp, "prep": {"denoise_h": None, "n_augment": 0},
+            "fit": {"epochs": 2, "batch_size": 3, "run_eagerly": True}}
+    out = cnn_rnn.run_unit(unit, cs)
+    assert len(out["loss"]) == 2 and all(np.isfinite(out["loss"]))
+    n_train = out["prep"]["final"]
+    assert out["cost"] == cnn_rnn.training_cost(n_train, 3, 2)
+    assert out["scores"]["video"] == ["v4", "v5"] and out["scores"]["y"] == [0, 1]
+    from sklearn.metrics import roc_auc_score
+    assert out["video"]["auc"] == pytest.approx(
+        roc_auc_score(out["scores"]["y"], out["scores"]["p"]))
