@@ -282,12 +282,15 @@ class CRF(keras.layers.Layer):
         return ops.sum(nll) / ops.maximum(ops.sum(ops.cast(m, nll.dtype)), 1.0)
 
     # ----------------------------------------------------------------------- inference
-    def marginals(self, emissions, mask=None):
+    def marginals(self, emissions, mask=None, log: bool = False):
         """Per-frame posteriors :math:`p(y_t = k | x)` by forward-backward.
 
         Parameters
         ----------
         emissions : float ``(B, T, K)``; mask : bool ``(B, T)`` or None
+        log : bool
+            Return :math:`\log p(y_t = k | x)` instead, never exponentiated, so a posterior
+            that saturates to 1.0 in float32 keeps its log-odds (0 at masked frames).
 
         Returns
         -------
@@ -301,10 +304,32 @@ class CRF(keras.layers.Layer):
         for t in reversed(range(n_steps)):
             m = mask[:, t][:, None]
             logp = alphas[t] + msg - log_z[:, None]
-            out[t] = ops.where(m, ops.exp(logp), ops.zeros_like(logp))
+            out[t] = ops.where(m, logp if log else ops.exp(logp), ops.zeros_like(logp))
             new_msg = ops.logsumexp(self.transitions[None] + (emissions[:, t] + msg)[:, None, :], axis=-1)
             msg = ops.where(m, new_msg, msg)
         return ops.stack(out, axis=1)
+
+    def constant_path_log_odds(self, emissions, mask=None):
+        """:math:`\log p(\mathbf{1}|x) - \log p(\mathbf{0}|x) = s(x, \mathbf{1}) -
+        s(x, \mathbf{0})`: the CRF's own log-odds of the all-fake against the all-real path.
+
+        Notebook C3, section "Coherent video scores for the CRF". :math:`\log Z` cancels, so
+        no probability is formed and nothing saturates; once the CRF has collapsed onto
+        constant paths these are the two paths Viterbi chooses between, and the sign of this
+        score is its video decision. Needs ``K >= 2`` (tag ``K-1`` against tag 0).
+
+        Parameters
+        ----------
+        emissions : float ``(B, T, K)``; mask : bool ``(B, T)`` or None
+
+        Returns
+        -------
+        float ``(B,)``
+        """
+        shape = ops.shape(emissions)
+        ones = ops.full(shape[:2], self.num_tags - 1, dtype="int32")
+        zeros = ops.zeros(shape[:2], dtype="int32")
+        return self.score(emissions, ones, mask) - self.score(emissions, zeros, mask)
 
     def viterbi(self, emissions, mask=None):
         """Best path and its score, vectorised over the batch; inputs as :meth:`marginals`.

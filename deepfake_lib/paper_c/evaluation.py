@@ -8,13 +8,14 @@ system of that unit trained on the same standardised features) and reads the ran
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 
 from deepfake_lib.core import dispatch, stats
 from deepfake_lib.core.metrics import binary_metrics, score_metrics
-from deepfake_lib.paper_c.heads import ALTERNATIVES, SYSTEMS, standardize, train_system
+from deepfake_lib.paper_c.heads import ALTERNATIVES, SYSTEMS, standardize, table4, train_system
 
 #: Every system a grid unit can train, in the order they are trained.
 ALL_SYSTEMS = SYSTEMS + ALTERNATIVES
@@ -97,7 +98,10 @@ def fit_unit(unit: dict, shared: dict) -> dict:
     -------
     dict with ``unit`` and ``systems``: ``{system: {level: {"y", "score", "pred",
     "group"}}}``, lists over test frames (level "frame", ``group`` = the video's index) or
-    test videos (level "video").
+    test videos (level "video": ``score`` and ``pred`` are the log-odds of
+    :func:`deepfake_lib.paper_c.heads.log_odds_scores` and their sign, ``mean_p`` and
+    ``mean_p_pred`` the mean p(fake) at 0.5 beside them), and ``cost``: ``{system: {"steps",
+    "examples", "seconds"}}`` of its fit (a ``bilstm_crf``: the CRF stage alone).
     """
     tr, te = shared["masks"][unit["split"]]
     y = np.asarray(shared["y"])
@@ -109,25 +113,34 @@ def fit_unit(unit: dict, shared: dict) -> dict:
     kw = {k: unit[k] for k in ("units", "aux_weight", "merge", "l2") if k in unit}
     kw["temporal_kernel"] = tuple(unit.get("temporal_kernel") or ())
     fit = dict(seed=unit["seed"], epochs=unit["epochs"])
-    models, out = {}, {}
+    if unit.get("learning_rate") is not None:
+        kw["learning_rate"] = float(unit["learning_rate"])
+    n_train = int(tr.any(axis=1).sum())
+    steps = unit["epochs"] * -(-n_train // table4()["batch_size"])
+    models, out, cost = {}, {}, {}
     wanted = [s for s in ALL_SYSTEMS
               if s in unit["systems"] or (s == "bilstm" and "bilstm_crf" in unit["systems"])]
     for kind in wanted:
+        t0 = time.perf_counter()
         if kind == "bilstm_crf":                      # the CRF stage on this unit's BiLSTM
             models[kind] = train_system(kind, x, tr, y, bilstm=models["bilstm"], **fit, **kw)
         elif kind == "xception":                      # no time axis: no temporal kernel
             models[kind] = train_system(kind, x, tr, y, **fit, **{**kw, "temporal_kernel": ()})
         else:
             models[kind] = train_system(kind, x, tr, y, **fit, **kw)
+        # the CRF stage alone: the BiLSTM under it is the bilstm system's own fit
+        cost[kind] = {"steps": steps, "examples": unit["epochs"] * n_train,
+                      "seconds": time.perf_counter() - t0}
         if kind not in unit["systems"]:
             continue
         p = models[kind].predict_scores(x[keep], m)
         out[kind] = {"frame": {"y": frame_y, "score": p["frame_score"][m], "pred": p["frame_pred"][m],
-                               "group": frame_group},
-                     "video": {"y": y[keep], "score": p["video_score"], "pred": p["video_pred"],
-                               "group": keep}}
-    return {"unit": unit, "systems": {k: {lv: {n: np.asarray(a).tolist() for n, a in d.items()}
-                                          for lv, d in v.items()} for k, v in out.items()}}
+                               "group": frame_group, "log_odds": p["frame_log_odds"][m]},
+                     "video": {"y": y[keep], "score": p["video_log_odds"], "pred": p["video_log_odds_pred"],
+                               "group": keep, "mean_p": p["video_score"], "mean_p_pred": p["video_pred"]}}
+    return {"unit": unit, "cost": cost,
+            "systems": {k: {lv: {n: np.asarray(a).tolist() for n, a in d.items()}
+                            for lv, d in v.items()} for k, v in out.items()}}
 
 
 def run_grid(units: list[dict], feats: np.ndarray, y: np.ndarray, masks: dict, desc: str = "fits") -> list[dict]:
@@ -162,6 +175,110 @@ def scores_of(results: list[dict]) -> dict[tuple, dict[str, np.ndarray]]:
     Notebook C3, section "Figure 9: ROC curves"."""
     return {(r["unit"]["split"], r["unit"]["seed"], k, lv): {n: np.asarray(a) for n, a in d.items()}
             for r in results for k, levels in r["systems"].items() for lv, d in levels.items()}
+
+
+def fit_costs(results: list[dict]) -> dict[str, dict]:
+    """Fits, optimiser steps, training examples (videos x epochs) and seconds of every system,
+    summed over the units of a grid, for ``run.fit_cost``. Notebook C3, section "What the
+    fits cost"."""
+    out: dict[str, dict] = {}
+    for r in results:
+        for kind, c in r.get("cost", {}).items():
+            d = out.setdefault(kind, {"fits": 0, "steps": 0, "examples": 0, "seconds": 0.0})
+            d["fits"] += 1
+            for k in ("steps", "examples", "seconds"):
+                d[k] += c[k]
+    return out
+
+
+def count_ties(score: np.ndarray) -> dict[str, int]:
+    """How many test videos share their score with another one, and the tied pairs among
+    them (float equality: what a ROC cannot order). Notebook C3, section "Coherent video
+    scores for the CRF".
+
+    Parameters
+    ----------
+    score : float ``(V,)``
+
+    Returns
+    -------
+    dict ``tied_videos``, ``tied_pairs``, ``distinct`` (distinct values), ``videos``
+    """
+    _, counts = np.unique(np.asarray(score, float), return_counts=True)
+    return {"tied_videos": int(counts[counts > 1].sum()),
+            "tied_pairs": int((counts * (counts - 1) // 2).sum()),
+            "distinct": int(counts.size), "videos": int(np.size(score))}
+
+
+def video_auc_table(scores: dict, split: str, seed: int, systems=ALL_SYSTEMS, n_boot: int = 1000,
+                    boot_seed: int = 0, key: str = "score") -> dict[str, dict]:
+    """Video-level AUC of each system with :func:`deepfake_lib.core.stats.auc_interval`
+    (bootstrap over test videos), one seed. Notebook C3, section "Does the headline model
+    learn?". ``key``: ``"score"`` (log-odds) or ``"mean_p"``."""
+    out = {}
+    for kind in systems:
+        d = scores.get((split, seed, kind, "video"))
+        if d is not None:
+            out[kind] = stats.auc_interval(d["y"], d[key], n_boot=n_boot, seed=boot_seed)
+    return out
+
+
+def seed_auc_difference(scores: dict, split: str, seeds, a: str, b: str, level: str = "video") -> dict:
+    """AUC(a) - AUC(b) paired by seed on the same test examples: the t-interval over seeds of
+    :func:`deepfake_lib.core.stats.paired_seed_difference`. Notebook C3, section "Figure 9 at
+    video level"."""
+    from sklearn.metrics import roc_auc_score
+
+    auc = {k: [roc_auc_score(scores[(split, s, k, level)]["y"], scores[(split, s, k, level)]["score"])
+               for s in seeds] for k in (a, b)}
+    return {**stats.paired_seed_difference(np.array(auc[a]), np.array(auc[b])), "auc": auc}
+
+
+def control_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None) -> dict:
+    """The learnability controls' out-of-fold AUCs (per-frame, temporal; all videos, MTCNN
+    crops) from notebook D1's results file of the same profile, or ``{}`` if D1 has not run.
+    Notebook C3, section "Does the headline model learn?"."""
+    import json
+
+    from deepfake_lib.core.paths import results_dir as where
+
+    path = where(results_dir) / "D1_demo_benchmark" / f"{profile}-demo-{demo_size}-s{seed}.json"
+    if not path.exists():
+        return {}
+    auc = json.loads(path.read_text())["values"]["controls_mtcnn"]["auc"]
+    return {k: auc[k]["all"] for k in ("per-frame", "temporal") if k in auc}
+
+
+def validation_choice(candidates: dict[str, np.ndarray], mask: np.ndarray, y: np.ndarray,
+                      splits: np.ndarray, *, seed: int = 0, epochs: int = 10, n_boot: int = 1000,
+                      **kwargs) -> dict[str, dict]:
+    """Train the headline BiLSTM on the ``train`` videos of each candidate feature set and
+    score the ``val`` videos (never ``test``): video-level AUC of the summed logits with
+    :func:`deepfake_lib.core.stats.auc_interval`, and the training loss per epoch.
+
+    Notebook C2, section "Which features: chosen on validation videos".
+
+    Parameters
+    ----------
+    candidates : ``{name: float (V, T, F)}``; mask : bool ``(V, T)``; y : int ``(V,)``;
+    splits : str ``(V,)``; kwargs : passed to :func:`heads.train_system` (units, l2, ...)
+
+    Returns
+    -------
+    ``{name: {"auc", "ci_low", "ci_high", "n", "above_chance", "method", "loss"}}``
+    """
+    splits = np.asarray(splits)
+    tr, va = mask & (splits == "train")[:, None], mask & (splits == "val")[:, None]
+    keep = va.any(axis=1)
+    out = {}
+    for name, f in candidates.items():
+        x = standardize(f, tr)
+        model = train_system("bilstm", x, tr, y, seed=seed, epochs=epochs, **kwargs)
+        loss = [float(v) for v in model.history.history["loss"]]
+        p = model.predict_scores(x[keep], va[keep])
+        out[name] = {**stats.auc_interval(np.asarray(y)[keep], p["video_log_odds"], n_boot=n_boot,
+                                          seed=seed), "loss": loss}
+    return out
 
 
 # --------------------------------------------------------------------------- rankings

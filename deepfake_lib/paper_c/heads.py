@@ -28,7 +28,8 @@ method"), the BiLSTM under it frozen.
 Scores (probability of *fake*, label 1): softmax per frame; the CRF's posterior marginal
 :math:`p(y_t = 1 | x)` (forward-backward) for the CRF systems. Hard frame decisions: argmax,
 or the Viterbi path. **Video level**: score = mean of the frame scores over the video's
-frames used; decision = majority of the frame decisions (ties count as fake).
+frames used, decided at 0.5; beside it the log-odds of :func:`log_odds_scores` (summed
+logits, or the CRF's all-fake against all-real path), decided at 0.
 
 Inputs of every system: ``(features, mask)`` with features float ``(B, T, F)`` and mask
 ``(B, T)`` (1 = the frame is used). The mask is how short videos and the paper's frame-level
@@ -72,15 +73,55 @@ def _l2(l2: float):
 
 
 class _Scorer:
-    """Frame and video scores from a model's ``probs`` (and Viterbi ``tags``) outputs."""
+    """Frame and video scores from a model's ``probs`` (and Viterbi ``tags``) outputs, and
+    the log-odds of :func:`log_odds_scores`."""
 
-    def _scores(self, out: dict, mask: np.ndarray) -> dict[str, np.ndarray]:
+    def _scores(self, out: dict, mask: np.ndarray, crf: CRF | None = None) -> dict[str, np.ndarray]:
         score = np.where(mask, np.asarray(out["probs"])[..., 1], np.nan)
         if "tags" in out:
             pred = np.asarray(out["tags"]).astype(int)
         else:
             pred = np.where(mask, np.asarray(out["probs"]).argmax(-1), -1)
-        return {"frame_score": score, "frame_pred": pred, **video_level(score, mask)}
+        return {"frame_score": score, "frame_pred": pred, **video_level(score, mask),
+                **log_odds_scores(np.asarray(out["emissions"]), mask, crf)}
+
+
+def log_odds_scores(emissions: np.ndarray, mask: np.ndarray, crf: CRF | None = None) -> dict:
+    """Scores that do not saturate: log-odds, decided at 0 (ties: fake).
+
+    Notebook C3, section "Coherent video scores for the CRF". Without a CRF (softmax
+    systems): frame log-odds :math:`e_{t,1} - e_{t,0}` and the video's **summed-logit
+    pooling** :math:`\sum_t (e_{t,1} - e_{t,0})` over its used frames. With a CRF: frame
+    log-odds of its posterior marginals computed in log space (:meth:`CRF.marginals` with
+    ``log=True``), and the video's :meth:`CRF.constant_path_log_odds`, the CRF's own
+    log-odds of the all-fake against the all-real path.
+
+    Parameters
+    ----------
+    emissions : float ``(V, T, 2)``; mask : bool ``(V, T)``; crf : the CRF or None
+
+    Returns
+    -------
+    dict ``frame_log_odds`` ``(V, T)`` (NaN where masked), ``video_log_odds`` ``(V,)`` and
+    ``video_log_odds_pred`` ``(V,)`` (NaN / -1 for a video with no used frame)
+    """
+    mask = np.asarray(mask, bool)
+    em = np.asarray(emissions, "float32")
+    has = mask.any(axis=1)
+    if crf is None:
+        frame = em[..., 1] - em[..., 0]
+        video = np.where(mask, frame, 0.0).sum(axis=1)
+    else:
+        out = np.zeros(len(em)), np.zeros(mask.shape)
+        if has.any():
+            e, m = em[has], mask[has]
+            lp = ops.convert_to_numpy(crf.marginals(e, m, log=True))
+            out[1][has] = lp[..., 1] - lp[..., 0]
+            out[0][has] = ops.convert_to_numpy(crf.constant_path_log_odds(e, m))
+        video, frame = out
+    video = np.where(has, video, np.nan)
+    return {"frame_log_odds": np.where(mask, frame, np.nan), "video_log_odds": video,
+            "video_log_odds_pred": np.where(has, (np.nan_to_num(video) >= 0).astype(int), -1)}
 
 
 class TemporalHead(keras.Model, _Scorer):
@@ -204,7 +245,7 @@ class TemporalHead(keras.Model, _Scorer):
         mask = np.asarray(mask, bool)
         out = self.predict((np.asarray(feats, "float32"), mask.astype("float32")),
                            batch_size=batch_size, verbose=0)
-        return self._scores(out, mask)
+        return self._scores(out, mask, self.crf)
 
 
 class ProbabilityCRF(keras.Model):
@@ -263,7 +304,7 @@ class TwoStage(_Scorer):
     def predict_scores(self, feats: np.ndarray, mask: np.ndarray, batch_size: int = 64) -> dict[str, np.ndarray]:
         """As :meth:`TemporalHead.predict_scores`, the CRF's marginals and Viterbi path."""
         mask = np.asarray(mask, bool)
-        return self._scores(self.stage_outputs(feats, mask, batch_size), mask)
+        return self._scores(self.stage_outputs(feats, mask, batch_size), mask, self.crf)
 
 
 def build_system(kind: str, n_steps: int, feat_dim: int = FEAT_DIM, learning_rate: float | None = None,

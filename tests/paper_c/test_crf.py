@@ -230,3 +230,39 @@ def test_layer_in_functional_model_and_config():
     y = model.predict(np.random.default_rng(0).normal(size=(2, 6, 3)).astype("float32"), verbose=0)
     assert y.shape == (2, 6, 3) and np.allclose(y.sum(-1), 1, atol=1e-5)
     assert CRF.from_config(model.get_layer("crf").get_config()).num_tags == 3
+
+
+@pytest.mark.parametrize("seed,n_steps,k,mask_kind", [c for c in CASES if c[2] == 2 or c[2] == 3])
+def test_constant_path_log_odds_and_log_marginals_against_brute_force(seed, n_steps, k, mask_kind):
+    """s(x, all K-1) - s(x, all 0) is log p(all K-1 | x) - log p(all 0 | x) over enumerated
+    paths, and the log-space marginals are the logs of the enumerated ones."""
+    crf, em, _, mask = make_case(seed, 3, n_steps, k, mask_kind)
+    p = crf.numpy_params()
+    odds = ops.convert_to_numpy(crf.constant_path_log_odds(em, mask))
+    logm = ops.convert_to_numpy(crf.marginals(em, mask, log=True))
+    for b in range(em.shape[0]):
+        mb = np.ones(n_steps, bool) if mask is None else mask[b]
+        ref = brute_force(em[b], p["transitions"], p["start"], p["end"], mask=mb,
+                          tags=np.full(n_steps, k - 1))
+        ref0 = brute_force(em[b], p["transitions"], p["start"], p["end"], mask=mb,
+                           tags=np.zeros(n_steps, int))
+        np.testing.assert_allclose(odds[b], ref["log_likelihood"] - ref0["log_likelihood"],
+                                   rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(logm[b][mb], np.log(ref["marginals"][mb]), atol=1e-4)
+        assert (logm[b][~mb] == 0).all()
+
+
+def test_log_odds_do_not_tie_where_marginals_saturate():
+    """Emissions of a decided video saturate float32 marginals to exactly 1.0 (ties between
+    videos); the constant-path log-odds and the log-space marginals keep them apart."""
+    crf = CRF(2, use_boundary=False)                                # start = end = 0
+    crf.transitions.assign(np.array([[5.0, -5.0], [-5.0, 5.0]], "float32"))
+    em = np.zeros((4, 6, 2), "float32")
+    em[..., 1] = np.array([20.0, 25.0, 30.0, 35.0])[:, None]       # four ever surer fakes
+    marg = ops.convert_to_numpy(crf.marginals(em))[..., 1]
+    assert (marg == 1.0).all()                                      # saturated: all tied
+    odds = ops.convert_to_numpy(crf.constant_path_log_odds(em))
+    np.testing.assert_allclose(odds, 6 * np.array([20.0, 25.0, 30.0, 35.0]), rtol=1e-6)
+    logm = ops.convert_to_numpy(crf.marginals(em, log=True))
+    frame = logm[..., 1] - logm[..., 0]
+    assert len(np.unique(odds)) == 4 and np.all(np.diff(frame[:, 0]) > 0)

@@ -57,6 +57,10 @@ def test_grid_results_do_not_depend_on_order_or_on_what_ran_before():
     heads._TRAINERS.clear()
     fresh = _grid([0, 1, 2], systems)
     again = _grid([2, 0, 1], systems)            # another order, with the models of the first grid warm
+    for r in fresh + again:                      # seconds are timings; steps and examples are not
+        assert set(r["cost"]) == {"xception", "bilstm", "bilstm_crf"}
+        for c in r["cost"].values():
+            assert c.pop("seconds") >= 0
     assert json.dumps(fresh) == json.dumps(again)
     assert list(fresh[0]["systems"]) == systems and fresh[0]["unit"]["seed"] == 0
 
@@ -124,3 +128,37 @@ def test_frame_difference_baseline_sees_jitter_and_not_noise():
     assert evaluation.frame_difference_auc(base + jitter, mask, y, tr, te) > 0.9
     same = base + rng.normal(size=(n, T, F)) * 0.3                            # no label signal
     assert 0.2 < evaluation.frame_difference_auc(same, mask, y, tr, te) < 0.8
+
+
+def test_count_ties():
+    t = evaluation.count_ties(np.array([1.0, 1.0, 1.0, 0.5, 0.2, 0.2]))
+    assert t == {"tied_videos": 5, "tied_pairs": 4, "distinct": 3, "videos": 6}
+    assert evaluation.count_ties(np.arange(4.0))["tied_pairs"] == 0
+
+
+def test_fit_costs_sum_over_units():
+    grid = [{"cost": {"bilstm": {"steps": 10, "examples": 40, "seconds": 1.0}}},
+            {"cost": {"bilstm": {"steps": 10, "examples": 40, "seconds": 3.0},
+                      "xception": {"steps": 5, "examples": 20, "seconds": 0.5}}}]
+    c = evaluation.fit_costs(grid)
+    assert c["bilstm"] == {"fits": 2, "steps": 20, "examples": 80, "seconds": 4.0}
+    assert c["xception"]["fits"] == 1
+
+
+def test_validation_choice_never_reads_test_videos():
+    """Changing the test videos' features (or their labels) changes nothing: the choice is
+    made on the validation videos alone."""
+    from paper_c.toy_sequences import make_toy
+
+    feats, mask, y = make_toy(2, n=12)
+    splits = np.array(["train"] * 6 + ["val"] * 3 + ["test"] * 3)
+    a = evaluation.validation_choice({"toy": feats}, mask, y, splits, epochs=2, units=4,
+                                     n_boot=20)
+    f2, y2 = feats.copy(), y.copy()
+    f2[9:] = 100.0
+    y2[9:] = 1 - y2[9:]
+    b = evaluation.validation_choice({"toy": f2}, mask, y2, splits, epochs=2, units=4,
+                                     n_boot=20)
+    assert a["toy"]["n"] == 3 and len(a["toy"]["loss"]) == 2
+    np.testing.assert_allclose(a["toy"]["auc"], b["toy"]["auc"])
+    np.testing.assert_allclose(a["toy"]["loss"], b["toy"]["loss"], rtol=1e-5)

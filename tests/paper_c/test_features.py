@@ -85,3 +85,30 @@ def test_default_input_size_is_keras_xception_default():
     import inspect
 
     assert inspect.signature(features.xception_backbone).parameters["input_size"].default == 299
+
+
+def test_onet_features_have_the_stated_shape_and_are_deterministic():
+    """O-Net's penultimate layer: (N, 256) float32, finite, the same twice, and not constant
+    across different crops (the shipped weights are loaded, not a random build)."""
+    pytest.importorskip("mtcnn")
+    X, _ = crops(2)
+    frames = X.reshape(-1, 40, 40, 3)
+    a = features.onet_features(frames)
+    b = features.onet_features(frames, features.onet_backbone())
+    assert a.shape == (len(frames), features.ONET_DIM) and a.dtype == np.float32
+    assert np.isfinite(a).all()
+    np.testing.assert_array_equal(a, b)
+    assert np.abs(a[0] - a[1]).max() > 0
+
+
+def test_sequence_features_with_onet(tmp_path, monkeypatch):
+    pytest.importorskip("mtcnn")
+    monkeypatch.setenv("DFBOOK_DATA", str(tmp_path))
+    X, mask = crops(2)
+    f1, n1 = features.sequence_features(X, mask, input_size=71, extractor="onet")
+    f2, n2 = features.sequence_features(X, mask, input_size=71, extractor="onet")
+    assert (n1, n2) == (0, 2) and f1.shape == (2, 3, features.ONET_DIM)
+    np.testing.assert_array_equal(f1, f2)
+    assert (f1[~mask] == 0).all() and np.abs(f1[mask]).sum() > 0
+    with pytest.raises(ValueError, match="unknown extractor"):
+        features.sequence_features(X, mask, input_size=71, extractor="vgg")

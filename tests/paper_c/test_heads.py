@@ -189,3 +189,28 @@ def test_crf_collapse_counts_label_changes_and_the_pooling_it_becomes():
     two.crf.transitions.assign(np.array([[-1e3, 0.0], [0.0, -1e3]], "float32"))
     flip = heads.crf_collapse(two, feats, mask)
     assert flip["change_share"] == 1.0 and flip["constant_videos"] == 0.0
+
+
+def test_log_odds_scores_sum_the_logits_without_a_crf():
+    em = np.zeros((3, 3, 2), "float32")
+    em[..., 1] = [[1.0, 2.0, 9.0], [-1.0, 0.5, 0.0], [3.0, 3.0, 3.0]]
+    mask = np.array([[True, True, False], [True, True, True], [False] * 3])
+    out = heads.log_odds_scores(em, mask)
+    np.testing.assert_allclose(out["video_log_odds"][:2], [3.0, -0.5])
+    assert np.isnan(out["video_log_odds"][2]) and np.isnan(out["frame_log_odds"][0, 2])
+    assert list(out["video_log_odds_pred"]) == [1, 0, -1]
+
+
+def test_two_stage_video_log_odds_are_the_crf_constant_path_difference():
+    """The two-stage system's video score is s(all fake) - s(all real) of its own CRF, on
+    the emissions its CRF stage computes; its sign is the video decision."""
+    from keras import ops
+
+    feats, mask, y = make_toy(5, n=16)
+    two = heads.train_system("bilstm_crf", feats, mask, y, seed=0, epochs=2, units=4)
+    out = two.predict_scores(feats, mask)
+    em = two.stage_outputs(feats, mask)["emissions"]
+    ref = ops.convert_to_numpy(two.crf.constant_path_log_odds(em, mask))
+    np.testing.assert_allclose(out["video_log_odds"], ref, rtol=1e-5, atol=1e-5)
+    assert ((out["video_log_odds"] >= 0) == (out["video_log_odds_pred"] == 1)).all()
+    assert np.isfinite(out["frame_log_odds"][mask]).all()
