@@ -28,12 +28,12 @@ book: $(STAMP)
 	$(BIN)/dfbook build
 	@echo "Book: $(CURDIR)/book/_build/html/index.html"
 
-## make test: smoke data and notebooks, then pytest (library, nbval, book build, browser).
+## make test: smoke data, then scripts/test.sh: the library tests beside the smoke run, nbval
+## of every notebook (two processes) with the book build and browser tests, determinism.
 test: $(STAMP)
 	-bash scripts/ensure-chromium.sh
 	$(BIN)/dfbook data demo --size small
-	$(BIN)/dfbook run --profile smoke --jobs 2
-	$(BIN)/python -m pytest tests book/notebooks --nbval-lax --nbval-current-env
+	BIN=$(BIN) bash scripts/test.sh
 
 ## make notebooks: paired .ipynb files beside notebooks/*.py for readers who want Jupyter.
 notebooks: $(STAMP)

@@ -7,7 +7,8 @@
   and results files, the small demo benchmark, the built book, Chromium. Where one is
   missing they skip with the command that makes it (under CI they fail).
 - Determinism: nbval re-executes every notebook; its kernels write their results files into a
-  folder of their own (``DFBOOK_RESULTS`` is pointed there for this session, the files keep
+  folder of their own (``DFBOOK_RESULTS`` is pointed there for this session, or for all the
+  pytest processes of ``scripts/test.sh`` through ``DFBOOK_NBVAL_RESULTS``; the files keep
   the ``<notebook>/<profile>-<data>-s<seed>.json`` names), and
   ``tests/notebooks/test_determinism.py``, which runs last, compares them with the smoke run's.
   The nbval kernels get an empty run store of their own (``DFBOOK_STORE``), so that they
@@ -31,8 +32,11 @@ from support import ON_CI, OUTSIDE, need
 
 #: The smoke run's results, before nbval (in its kernels) writes its own elsewhere.
 SMOKE_RESULTS = paths.results_dir()
-#: Where the nbval re-execution writes its results files (see the module docstring).
-NBVAL_RESULTS = Path(tempfile.mkdtemp(prefix="dfbook-nbval-results-"))
+#: Where the nbval re-execution writes its results files (see the module docstring):
+#: ``DFBOOK_NBVAL_RESULTS`` when several pytest processes share one folder
+#: (scripts/test.sh), else a folder of this session's own, removed at its end.
+_SHARED_NBVAL = os.environ.get("DFBOOK_NBVAL_RESULTS")
+NBVAL_RESULTS = Path(_SHARED_NBVAL or tempfile.mkdtemp(prefix="dfbook-nbval-results-"))
 #: The nbval kernels' run store, empty at the start.
 NBVAL_STORE = Path(tempfile.mkdtemp(prefix="dfbook-nbval-store-"))
 
@@ -50,7 +54,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(NBVAL_RESULTS, ignore_errors=True)
+    if not _SHARED_NBVAL:
+        shutil.rmtree(NBVAL_RESULTS, ignore_errors=True)
     shutil.rmtree(NBVAL_STORE, ignore_errors=True)
 
 
