@@ -157,7 +157,7 @@ run["counts"] = counts.to_dict()
 # on the demo benchmark: about 16 optimiser steps per fit. The demo profile's departures
 # (readings table, row "A.demo_steps") were chosen on the validation split of model2 alone,
 # before any test number was looked at: 16 crops per video (the crops notebook D1's
-# controls read), 32 px, batch 8, learning rate $10^{-3}$, and `steps` optimiser steps per
+# controls read), 32 px, batch 32, learning rate $10^{-3}$, and `steps` optimiser steps per
 # fit for every model, so model0, model1 and model2 get exactly the same number of updates.
 # A step of these models costs about a CPU-second at 32 px (three times that at 64 px),
 # so the demo's time budget holds the comparison of the three models only (nine fits of

@@ -17,8 +17,10 @@ class SequenceSet:
     Notebook C1, section "Face crops".
 
     ``X`` uint8 ``(V, T, S, S, 3)``, ``mask`` bool ``(V, T)``, ``y`` int ``[V]`` (1 = fake),
-    ``ids`` list of ``V`` item ids, ``splits`` and ``methods`` str ``[V]``; ``skipped`` lists
-    ``{"id", "path" (as in the manifest), "reason"}`` of the items left out.
+    ``ids`` list of ``V`` item ids, ``splits`` and ``methods`` str ``[V]``; ``identities``
+    str ``[V]`` (a video's own id where the manifest gives no identity) and ``folds`` int
+    ``[V]`` (the manifest's identity folds, -1 where it has none); ``skipped`` lists ``{"id", "path" (as in the manifest), "reason"}`` of the items
+    left out.
     """
     X: np.ndarray
     mask: np.ndarray
@@ -27,6 +29,8 @@ class SequenceSet:
     splits: np.ndarray
     methods: np.ndarray
     skipped: list[dict[str, str]] = field(default_factory=list)
+    identities: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    folds: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
 
 
 @dataclass
@@ -173,7 +177,10 @@ def load_sequences(manifest_path, n_frames: int, size: int, split: str | None = 
         ids=[str(it["id"]) for it in kept],
         splits=np.array([str(it.get("split")) for it in kept], dtype=str),
         methods=np.array([str(it.get("method")) for it in kept], dtype=str),
-        skipped=skipped)
+        skipped=skipped,
+        identities=np.array([str(it.get("identity") or it["id"]) for it in kept], dtype=str),
+        folds=np.array([-1 if it.get("fold") is None else int(it["fold"]) for it in kept],
+                       dtype=np.int64))
 
 
 def load_images(manifest_path, size: int, per_video: int, split: str | None = None, *,

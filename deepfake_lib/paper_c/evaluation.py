@@ -68,6 +68,41 @@ def video_split(mask: np.ndarray, splits: np.ndarray) -> tuple[np.ndarray, np.nd
     return mask & ~is_test, mask & is_test
 
 
+def fold_splits(mask: np.ndarray, folds: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One video-disjoint split per identity fold: ``"fold<k>"`` tests the videos of fold
+    ``k`` and trains on every other video, so each video is scored once, by a model that never
+    saw its identity. Notebook C3, section "Every video tested: identity folds".
+
+    Parameters
+    ----------
+    mask : bool ``(V, T)``; folds : int ``(V,)`` (-1: no fold, never tested)
+
+    Returns
+    -------
+    ``{"fold<k>": (train_mask, test_mask)}``, bool ``(V, T)`` each, for every fold ``k >= 0``
+    """
+    folds = np.asarray(folds)
+    if folds.size != mask.shape[0] or not (folds >= 0).any():
+        raise ValueError("identity folds need a fold per video (the demo benchmark's manifest "
+                         f"has them); got {folds.size} folds for {mask.shape[0]} videos")
+    return {f"fold{k}": (mask & (folds != k)[:, None], mask & (folds == k)[:, None])
+            for k in np.unique(folds[folds >= 0])}
+
+
+def out_of_fold(scores: dict, fold_names, seed: int, kind: str) -> dict[str, np.ndarray]:
+    """The video-level scores of ``kind`` over every fold of :func:`fold_splits`, stacked:
+    ``{"y", "score", "video"}`` arrays ``(V,)`` sorted by video index, each video once.
+    Notebook C3, section "Every video tested: identity folds"."""
+    parts = [scores[(name, seed, kind, "video")] for name in fold_names]
+    video = np.concatenate([np.asarray(d["group"]) for d in parts])
+    if np.unique(video).size != video.size:
+        raise ValueError("a video is tested by more than one fold")
+    order = np.argsort(video)
+    return {"y": np.concatenate([np.asarray(d["y"]) for d in parts])[order],
+            "score": np.concatenate([np.asarray(d["score"], float) for d in parts])[order],
+            "video": video[order]}
+
+
 def leaked_test_frames(train_mask: np.ndarray, test_mask: np.ndarray) -> int:
     """Number of test frames whose video also has frames in train (notebook C1, "Two splits")."""
     return int(test_mask[train_mask.any(axis=1)].sum())

@@ -268,9 +268,10 @@ def _manifest(tmp_path, media) -> Path:
     rows = [("face", 1, "train", "video"), ("short", 0, "train", "video"), ("grey", 0, "val", "image"),
             ("empty", 1, "train", "video"), ("garbage", 0, "test", "video"),
             ("noface", 1, "test", "video"), ("truncated", 0, "val", "video")]
-    for name, label, split, kind in rows:
+    for i, (name, label, split, kind) in enumerate(rows):
+        extra = {"identity": f"person{i % 3}", "fold": i % 3} if name != "short" else {}
         m.add(id=name, path=media[name].name, label=label, split=split, kind=kind,
-              method="swap" if label else "real")
+              method="swap" if label else "real", **extra)
     return m.write(tmp_path / "m.json")
 
 
@@ -281,6 +282,8 @@ def test_load_sequences_skips_bad_items_with_reasons(tmp_path, media, capsys):
     assert seqs.X.shape == (3, 6, S, S, 3) and seqs.mask.shape == (3, 6)
     assert seqs.y.tolist() == [1, 0, 0] and seqs.splits.tolist() == ["train", "val", "train"]
     assert seqs.methods.tolist() == ["swap", "real", "real"]
+    assert seqs.identities.tolist() == ["person0", "person2", "short"]
+    assert seqs.folds.tolist() == [0, 2, -1]                   # "short" has no fold
     assert seqs.mask.sum(axis=1).tolist() == [6, 1, 5]
     skipped = {Path(s["path"]).stem: s["reason"] for s in seqs.skipped}
     assert set(skipped) == {"empty", "garbage", "noface", "truncated"}

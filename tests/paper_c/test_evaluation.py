@@ -162,3 +162,32 @@ def test_validation_choice_never_reads_test_videos():
     assert a["toy"]["n"] == 3 and len(a["toy"]["loss"]) == 2
     np.testing.assert_allclose(a["toy"]["auc"], b["toy"]["auc"])
     np.testing.assert_allclose(a["toy"]["loss"], b["toy"]["loss"], rtol=1e-5)
+
+
+def test_identity_folds_test_every_video_once_and_never_train_on_its_fold():
+    rng = np.random.default_rng(0)
+    mask = rng.random((12, 5)) < 0.8
+    mask[:, 0] = True
+    folds = np.array([0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, -1])
+    splits = evaluation.fold_splits(mask, folds)
+    assert sorted(splits) == ["fold0", "fold1", "fold2"]
+    tested = np.zeros(12, int)
+    for k, (tr, te) in ((int(n[4:]), v) for n, v in splits.items()):
+        assert not (tr & te).any() and ((tr | te) == mask).all()
+        assert (te.any(axis=1) == (folds == k)).all()          # tests exactly fold k
+        assert not tr[folds == k].any()                         # never trains on it
+        tested += te.any(axis=1)
+    assert tested.tolist() == [1] * 11 + [0]                   # no fold: never tested
+    with pytest.raises(ValueError, match="a fold per video"):
+        evaluation.fold_splits(mask, np.full(12, -1))
+
+
+def test_out_of_fold_stacks_each_video_once_in_video_order():
+    scores = {("fold0", 0, "bilstm", "video"): {"y": [1, 0], "score": [0.5, -2.0], "group": [3, 0]},
+              ("fold1", 0, "bilstm", "video"): {"y": [1], "score": [4.0], "group": [1]}}
+    d = evaluation.out_of_fold(scores, ["fold0", "fold1"], 0, "bilstm")
+    assert d["video"].tolist() == [0, 1, 3] and d["y"].tolist() == [0, 1, 1]
+    assert d["score"].tolist() == [-2.0, 4.0, 0.5]
+    scores[("fold1", 0, "bilstm", "video")]["group"] = [3]
+    with pytest.raises(ValueError, match="more than one fold"):
+        evaluation.out_of_fold(scores, ["fold0", "fold1"], 0, "bilstm")
