@@ -3,10 +3,11 @@
 # `pytest tests book/notebooks --nbval-lax --nbval-current-env` followed by the determinism
 # comparison, arranged in three stages so that two processes share the two cores:
 #
-#   1. the library tests (they read no notebook output) beside the smoke run (`--jobs 2`);
-#   2. nbval re-executes the notebooks in two pytest processes, each with the tests that read
-#      the smoke run (tests/notebooks, tests/book); a notebook that reads another's results
-#      (B3 reads B2) runs in the same process after it;
+#   1. the library tests (they read no notebook output) start beside the smoke run
+#      (`--jobs 2`) and go on through stage 2;
+#   2. once the smoke run is done, nbval re-executes the notebooks in two pytest processes,
+#      each with the tests that read the smoke run (tests/notebooks, tests/book); a notebook
+#      that reads another's results (B3 reads B2) runs in the same process after it;
 #   3. nbval of the notebooks that read every other's results (claims dashboard, performance),
 #      then the comparison of the two sets of results files (tests/notebooks/test_determinism).
 #
@@ -44,10 +45,10 @@ echo "== stage 1: library tests beside the smoke run"
 background library "${PYTEST[@]}" tests --ignore=tests/notebooks --ignore=tests/book
 lib=$pid
 "$BIN/dfbook" run --profile smoke --jobs 2 || failed+=("smoke run (exit $?)")
-finish library "$lib"
 
 if [ ${#failed[@]} -eq 0 ]; then
-    echo "== stage 2: nbval in two processes, with the tests that read the smoke run"
+    echo "== stage 2: nbval in two processes, with the tests that read the smoke run" \
+         "(beside the rest of the library tests)"
     export DFBOOK_NBVAL_RESULTS="$logs/nbval-results"
     mkdir -p "$DFBOOK_NBVAL_RESULTS"
     # shellcheck disable=SC2046
@@ -61,6 +62,7 @@ if [ ${#failed[@]} -eq 0 ]; then
     finish nbval-1 "$one"
     finish nbval-2 "$two"
 fi
+finish library "$lib"
 
 if [ ${#failed[@]} -eq 0 ]; then
     echo "== stage 3: the notebooks that read every other's results, then determinism"
