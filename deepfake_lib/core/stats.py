@@ -150,6 +150,10 @@ def paired_bootstrap_difference(y_true: np.ndarray, score_a: np.ndarray, score_b
             "method": f"paired bootstrap over {unit}, {n_boot} resamples"}
 
 
+#: Fewest independent units (test videos, identities) :func:`auc_interval` bootstraps over.
+MIN_UNITS = 5
+
+
 def auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | None = None,
                  n_boot: int = 1000, seed: int = 0) -> dict:
     """ROC AUC of one system on ``(n,)`` test units with its bootstrap interval
@@ -158,17 +162,25 @@ def auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | No
     above 0.5). A headline model's row in notebooks A3, B3 and C3, section "Does the headline
     model learn?".
 
+    With fewer than :data:`MIN_UNITS` units to resample (rows, or groups when given) a
+    percentile bootstrap says nothing: the interval is NaN and ``above_chance`` None.
+
     Returns ``{"auc", "ci_low", "ci_high", "n", "above_chance", "method"}``.
     """
     from sklearn.metrics import roc_auc_score
 
     y_true, scores = np.asarray(y_true), np.asarray(scores, dtype=float)
-    lo, hi = bootstrap_metric(y_true, scores, roc_auc_score, groups, n_boot=n_boot, seed=seed)
     auc = float(roc_auc_score(y_true, scores)) if np.unique(y_true).size > 1 else float("nan")
     unit = "test units" if groups is None else "groups"
+    units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
+    if units < MIN_UNITS:
+        return {"auc": auc, "ci_low": float("nan"), "ci_high": float("nan"),
+                "n": int(y_true.size), "above_chance": None,
+                "method": f"no interval: {units} {unit}, fewer than {MIN_UNITS}"}
+    lo, hi = bootstrap_metric(y_true, scores, roc_auc_score, groups, n_boot=n_boot, seed=seed)
     return {"auc": auc, "ci_low": lo, "ci_high": hi, "n": int(y_true.size),
             "above_chance": decide(lo - 0.5, hi - 0.5),
-            "method": f"bootstrap over {unit}, {n_boot} resamples"}
+            "method": f"bootstrap over {units} {unit}, {n_boot} resamples"}
 
 
 def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> dict:

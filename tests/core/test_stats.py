@@ -82,3 +82,11 @@ def test_auc_interval_says_above_chance_only_when_the_lower_bound_is():
     flipped = stats.auc_interval(y, -y + rng.normal(0, 0.8, y.size), n_boot=300)
     assert flipped["above_chance"] is False
     assert separated["auc"] == pytest.approx(roc_auc_score(y, y + np.random.default_rng(0).normal(0, 0.8, y.size)))
+
+
+def test_auc_interval_gives_no_interval_over_fewer_than_five_identities():
+    y = np.repeat([0, 1], 6)
+    groups = np.array(["a", "b", "c"] * 4)
+    d = stats.auc_interval(y, y + 0.1 * np.arange(12), groups=groups)
+    assert d["auc"] == 1.0 and np.isnan(d["ci_low"]) and d["above_chance"] is None
+    assert "3 groups, fewer than 5" in d["method"]

@@ -118,18 +118,23 @@ def test_a_units_cost_depends_on_its_position_alone():
     assert log[0]["seed"] != log[1]["seed"]                         # seeded by position
 
 
-def test_run_unit_scores_clips_and_videos():
+def _six_videos(epochs: int, batch_size: int):
+    """Twelve random clips, two per video, four test clips; the smallest configuration."""
     rng = np.random.default_rng(6)
     n = 12
     X = rng.integers(0, 256, (n, 2, 8, 8, 3)).astype(np.uint8)
-    y = np.array([0, 1] * 6)
     video = np.array([f"v{i // 2}" for i in range(n)])              # two clips per video
     y = np.array([int(v[1:]) % 2 for v in video])
     splits = np.array(["train"] * 8 + ["test"] * 4)
     cs = ClipSet(X, y, video, splits, np.array(["m"] * n))
     hp = cnn_rnn.decode(np.rint(cnn_rnn.space_bounds()[0]))
     unit = {"seed": 0, "hp": hp, "prep": {"denoise_h": None, "n_augment": 0},
-            "fit": {"epochs": 1, "batch_size": 8, "run_eagerly": True}}
+            "fit": {"epochs": epochs, "batch_size": batch_size, "run_eagerly": True}}
+    return unit, cs
+
+
+def test_run_unit_scores_clips_and_videos():
+    unit, cs = _six_videos(epochs=1, batch_size=8)
     out = cnn_rnn.run_unit(unit, cs)
     assert out["clip"]["n"] == 4 and out["video"]["n"] == 2
     assert out["clip"]["tp"] + out["clip"]["fn"] == 2
@@ -205,16 +210,7 @@ def test_fitness_history_is_gbest_and_never_rises():
 
 
 def test_run_unit_reports_loss_cost_and_video_scores():
-    rng = np.random.default_rng(6)
-    n = 12
-    X = rng.integers(0, 256, (n, 2, 8, 8, 3)).astype(np.uint8)
-    video = np.array([f"v{i // 2}" for i in range(n)])
-    y = np.array([int(v[1:]) % 2 for v in video])
-    splits = np.array(["train"] * 8 + ["test"] * 4)
-    cs = ClipSet(X, y, video, splits, np.array(["m"] * n))
-    hp = cnn_rnn.decode(np.rint(cnn_rnn.space_bounds()[0]))
-    unit = {"seed": 0, "hp": hp, "prep": {"denoise_h": None, "n_augment": 0},
-            "fit": {"epochs": 2, "batch_size": 3, "run_eagerly": True}}
+    unit, cs = _six_videos(epochs=2, batch_size=3)
     out = cnn_rnn.run_unit(unit, cs)
     assert len(out["loss"]) == 2 and all(np.isfinite(out["loss"]))
     n_train = out["prep"]["final"]
