@@ -550,9 +550,10 @@ run.timing["seconds_per_clip"] = round(rt["timing"]["seconds_per_clip"], 3)
 # %%
 shown = ("while_it_plays", "clip_seen_before_verdict_s")       # keeps_up: a timing
 run.evidence("C.realtime.pipeline_fps", claims["C.abstract.realtime"].quote,
-             rt["holds"], ours={k: rt[k] for k in shown},
-             detail="two readings; holds only if both do; keeps up: compare "
-                    "timing.seconds_per_clip with the shortest clip. " + rt["why"]
+             timing.machine_free_verdict(rt), ours={k: rt[k] for k in shown},
+             detail="two readings; while it plays fails by design, keeps up is a "
+                    "timing of this machine (timing.seconds_per_clip against the "
+                    "shortest clip), judged apart. " + rt["why"]
                     + f"; timings in timing.*, crops {crop_size}px, "
                       f"Xception {input_size}px", data=data_label)
 

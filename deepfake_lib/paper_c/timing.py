@@ -120,3 +120,14 @@ def realtime_readings(latency: dict[str, float], frames_per_video: int, clip_sec
             "why": f"the last of {frames_per_video} uniformly sampled frames comes {wait:.2f} s into a "
                    f"{shortest:g} s clip, and the backward LSTM needs it",
             "timing": {"seconds_per_clip": per_clip}}
+
+
+def machine_free_verdict(readings: dict) -> bool | None:
+    """The verdict on the real-time claim that a results file carries, from the readings of
+    :func:`realtime_readings` that do not depend on this machine (a results file is the same
+    for the same seed; timings are not). The claim holds if some reading holds and fails
+    only if every reading fails. "While it plays" is decided by design; "keeps up" only by
+    a timing, kept under the run's ``timing`` and printed beside it. So: True when the
+    design reading holds, else None (it fails, and the other reading is a timing).
+    Notebook C3, section "The real-time claim"."""
+    return True if readings["while_it_plays"] is True else None

@@ -23,3 +23,11 @@ def test_the_verdict_waits_for_the_last_sampled_frame():
     r = timing.realtime_readings(latency(0.01), 30, (10, 15))
     assert abs(r["clip_seen_before_verdict_s"] - 10 * (1 - 1 / 60)) < 1e-9
     assert "backward LSTM" in r["why"]
+
+
+def test_the_results_file_verdict_never_reads_a_timing():
+    fast = timing.realtime_readings(latency(0.05), 30, (10, 15))
+    slow = timing.realtime_readings(latency(1.0), 30, (10, 15))
+    assert fast["keeps_up"] is True and slow["keeps_up"] is False
+    assert timing.machine_free_verdict(fast) is None is timing.machine_free_verdict(slow)
+    assert timing.machine_free_verdict({**fast, "while_it_plays": True}) is True
