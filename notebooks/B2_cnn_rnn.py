@@ -335,7 +335,7 @@ run.timing["pso_per_training"] = round(res.seconds / max(res.n_evaluations, 1), 
 # learning rate `lr` and `epochs` epochs (paper: 0.01, 100 and 20; the demo profile's
 # departures are rows of the table above), then scored once on the **test** split, per
 # clip and per video. A video's score is the mean fake probability of its clips
-# (`cnn_rnn.video_scores`), thresholded at 0.5. Notebook B3 repeats this over five seeds.
+# (`core.metrics.video_scores`), thresholded at 0.5. Notebook B3 repeats this over five seeds.
 
 # %%
 prep_unit = dict(n_augment=n_augment, use_smote=use_smote, **prep_kw)

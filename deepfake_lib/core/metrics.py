@@ -61,3 +61,25 @@ def score_metrics(y_true, scores) -> dict[str, float]:
         return {"auc": nan, "ap": nan, "eer": nan}
     return {"auc": float(roc_auc_score(y_true, scores)),
             "ap": float(average_precision_score(y_true, scores)), "eer": eer(y_true, scores)}
+
+
+def video_scores(scores, video_ids, y):
+    """Row scores (face crops of paper A, clips of paper B) to video scores: a video's score
+    is the mean of its rows' fake probabilities. ``scores``, ``video_ids``, ``y``: ``(N,)``
+    per row, every row carrying its video's label. Returns ``(ids (V,), score (V,), label
+    (V,))``, videos sorted by id; ValueError for ragged input or a video with two labels.
+    Notebook A3, section "Does the headline model learn?"; notebook B2, section "Final
+    training and test"."""
+    p, video, y = np.asarray(scores, dtype=float), np.asarray(video_ids), np.asarray(y)
+    if not (p.shape == video.shape == y.shape):
+        raise ValueError(f"scores, video ids and labels must have one entry per row, got "
+                         f"{p.shape}, {video.shape} and {y.shape}")
+    ids, inverse = np.unique(video, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(ids))
+    score = np.bincount(inverse, weights=p, minlength=len(ids)) / np.maximum(count, 1)
+    label = np.zeros(len(ids), dtype=int)
+    label[inverse] = y
+    if np.any(label[inverse] != y):
+        raise ValueError("rows of one video carry different labels")
+    return ids, score, label
+

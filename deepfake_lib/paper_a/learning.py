@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-from deepfake_lib.core import stats
+from deepfake_lib.core import metrics, stats
 from deepfake_lib.paper_a.ablations import config_name, split_index
 from deepfake_lib.paper_a.training import STEP_KEY
 
@@ -47,31 +47,14 @@ def identities(manifest_path, video_ids: Sequence[str]) -> np.ndarray:
     return np.array([who[str(v)] for v in video_ids], dtype=str)
 
 
-def video_scores(scores: Sequence[float], video_ids: Sequence[str],
-                 y: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Video-level scores: the mean of each video's crop scores.
-
-    ``scores``, ``video_ids``, ``y``: ``(N,)`` per crop (every crop of a video carries its
-    label). Returns ``(videos (V,), y (V,), score (V,))``, videos sorted by id.
-    Notebook A3, section "Does the headline model learn?".
-    """
-    scores, y = np.asarray(scores, float), np.asarray(y).astype(int)
-    videos, inverse = np.unique(np.asarray(video_ids, dtype=str), return_inverse=True)
-    n = np.bincount(inverse, minlength=len(videos))
-    mean = np.bincount(inverse, weights=scores, minlength=len(videos)) / n
-    label = np.bincount(inverse, weights=y, minlength=len(videos)) / n
-    if np.any((label != 0) & (label != 1)):
-        raise ValueError("the crops of one video must share its label")
-    return videos, label.astype(int), mean
-
-
 def video_auc(scores, video_ids, y, groups: dict | None = None, n_boot: int = 1000,
               seed: int = 0) -> dict:
-    """Video-level AUC of crop ``scores`` ``(N,)`` (:func:`video_scores`) with its bootstrap
+    """Video-level AUC of crop ``scores`` ``(N,)``
+    (:func:`deepfake_lib.core.metrics.video_scores`) with its bootstrap
     interval (:func:`deepfake_lib.core.stats.auc_interval`): over ``groups`` (``{video id:
     identity}``) when given, else over videos. Notebook A3, section "Does the headline
     model learn?"."""
-    videos, yv, sv = video_scores(scores, video_ids, y)
+    videos, sv, yv = metrics.video_scores(scores, video_ids, y)
     g = None if groups is None else np.array([groups[v] for v in videos])
     out = stats.auc_interval(yv, sv, g, n_boot=n_boot, seed=seed)
     out["n_groups"] = int(len(set(g))) if g is not None else out["n"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deepfake_lib.core import dispatch
+from deepfake_lib.core import dispatch, metrics
 from deepfake_lib.paper_b.preprocessing import prepare
 from deepfake_lib.paper_b.pso import unit_seed
 
@@ -164,25 +164,6 @@ def training_cost(n_examples: int, batch_size: int, epochs: int) -> dict:
     return {"steps": -(-n // b) * e if n else 0, "examples": n * e}
 
 
-def video_scores(p: np.ndarray, video: np.ndarray, y: np.ndarray):
-    """Clip scores to video scores: ``(ids (V,), score (V,), label (V,))``, a video's score
-    being the mean fake probability of its clips, ``p`` ``(C,)``, ``video`` ``(C,)`` its
-    video ids, ``y`` ``(C,)`` the clips' labels (one label per video, else ValueError).
-    Notebook B2, section "Final training and test"."""
-    p, video, y = np.asarray(p, dtype=float), np.asarray(video), np.asarray(y)
-    if not (p.shape == video.shape == y.shape):
-        raise ValueError(f"p, video and y must have one entry per clip, got {p.shape}, "
-                         f"{video.shape} and {y.shape}")
-    ids, inverse = np.unique(video, return_inverse=True)
-    count = np.bincount(inverse, minlength=len(ids))
-    score = np.bincount(inverse, weights=p, minlength=len(ids)) / np.maximum(count, 1)
-    label = np.zeros(len(ids), dtype=int)
-    label[inverse] = y
-    if np.any(label[inverse] != y):
-        raise ValueError("clips of one video carry different labels")
-    return ids, score, label
-
-
 # ----------------------------------------------------------------------------- units of work
 def fitness_unit(unit: dict, shared: dict) -> dict:
     """One PSO fitness evaluation, a :func:`deepfake_lib.core.dispatch.map_units` unit
@@ -239,7 +220,7 @@ def run_unit(unit: dict, shared) -> dict:
     ``{"clip": metrics, "video": metrics, "prep": counts, "loss": per-epoch training loss,
     "cost": training_cost, "scores": {"video", "p", "y"}}``, metrics being
     :func:`deepfake_lib.core.metrics.binary_metrics` at threshold 0.5 plus AUC, per clip
-    and per video (:func:`video_scores`: the mean of its clip probabilities), ``scores``
+    and per video (:func:`deepfake_lib.core.metrics.video_scores`: the mean of its clip probabilities), ``scores``
     the test videos' ids, scores and labels. Notebook B3, section "Five runs".
     """
     from deepfake_lib.core.metrics import binary_metrics, score_metrics
@@ -251,7 +232,7 @@ def run_unit(unit: dict, shared) -> dict:
     Xte, yte, _ = prepare(test, False, seed=seed, **keep)
     model = fit(unit["hp"], Xtr, ytr, seed=seed, **unit["fit"])
     p = predict_proba(model, Xte)
-    ids, pv, yv = video_scores(p, test.video, test.y)
+    ids, pv, yv = metrics.video_scores(p, test.video, test.y)
     out = {"prep": prep, "loss": model.loss_history,
            "cost": training_cost(len(ytr), unit["fit"]["batch_size"], unit["fit"]["epochs"]),
            "scores": {"video": [str(v) for v in ids], "p": pv.tolist(), "y": yv.tolist()}}

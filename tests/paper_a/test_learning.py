@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from deepfake_lib.core import stats
+from deepfake_lib.core import metrics
 from deepfake_lib.paper_a import ablations, learning, training
 
 
@@ -16,13 +17,13 @@ def test_video_scores_are_the_mean_of_each_videos_crops_brute_force():
     label = {"v1": 0, "v2": 1, "v3": 1, "v7": 0}
     y = np.array([label[v] for v in vids])
     s = rng.random(40)
-    videos, yv, sv = learning.video_scores(s, vids, y)
+    videos, sv, yv = metrics.video_scores(s, vids, y)
     assert list(videos) == sorted(set(vids))
     for v, lab, score in zip(videos, yv, sv):
         crops = [s[i] for i in range(40) if vids[i] == v]
         assert lab == label[v] and score == pytest.approx(sum(crops) / len(crops))
-    with pytest.raises(ValueError, match="share its label"):
-        learning.video_scores([0.1, 0.2], ["a", "a"], [0, 1])
+    with pytest.raises(ValueError, match="different labels"):
+        metrics.video_scores([0.1, 0.2], ["a", "a"], [0, 1])
 
 
 def test_video_auc_ranks_videos_not_crops():

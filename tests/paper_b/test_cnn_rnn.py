@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from deepfake_lib.core import metrics
 from deepfake_lib.paper_b import cnn_rnn
 from deepfake_lib.paper_b.clips import ClipSet
 
@@ -166,7 +167,7 @@ def test_video_scores_match_a_loop_over_videos():
     video = rng.choice([f"v{i}" for i in range(7)], size=40)
     y = np.array([int(v[1:]) % 2 for v in video])
     p = rng.random(40)
-    ids, score, label = cnn_rnn.video_scores(p, video, y)
+    ids, score, label = metrics.video_scores(p, video, y)
     assert list(ids) == sorted(set(video))
     for v, s, lab in zip(ids, score, label):
         assert s == pytest.approx(np.mean([pi for pi, vi in zip(p, video) if vi == v]))
@@ -175,9 +176,9 @@ def test_video_scores_match_a_loop_over_videos():
 
 def test_video_scores_reject_mixed_labels_and_ragged_input():
     with pytest.raises(ValueError, match="different labels"):
-        cnn_rnn.video_scores(np.array([0.1, 0.2]), np.array(["a", "a"]), np.array([0, 1]))
-    with pytest.raises(ValueError, match="one entry per clip"):
-        cnn_rnn.video_scores(np.array([0.1]), np.array(["a", "b"]), np.array([0, 1]))
+        metrics.video_scores(np.array([0.1, 0.2]), np.array(["a", "a"]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="one entry per row"):
+        metrics.video_scores(np.array([0.1]), np.array(["a", "b"]), np.array([0, 1]))
 
 
 def test_training_cost_counts_steps_and_examples():
