@@ -19,12 +19,12 @@ $(STAMP): $(REQUIREMENTS) pyproject.toml
 
 venv: $(STAMP)
 
-## make book: demo data, benchmarks (read by the performance page), every notebook under the
-## demo profile, the HTML book.
+## make book: demo data, benchmarks (read by the performance page, measured alone), every
+## notebook under the demo profile two at a time (one TensorFlow thread, one core each), the HTML book.
 book: $(STAMP)
 	$(BIN)/dfbook data demo --size demo
 	$(BIN)/dfbook bench
-	$(BIN)/dfbook run --profile demo
+	$(BIN)/dfbook run --profile demo --jobs 2
 	$(BIN)/dfbook build
 	@echo "Book: $(CURDIR)/book/_build/html/index.html"
 
