@@ -82,4 +82,3 @@ def video_scores(scores, video_ids, y):
     if np.any(label[inverse] != y):
         raise ValueError("rows of one video carry different labels")
     return ids, score, label
-

@@ -220,11 +220,10 @@ def run_unit(unit: dict, shared) -> dict:
     ``{"clip": metrics, "video": metrics, "prep": counts, "loss": per-epoch training loss,
     "cost": training_cost, "scores": {"video", "p", "y"}}``, metrics being
     :func:`deepfake_lib.core.metrics.binary_metrics` at threshold 0.5 plus AUC, per clip
-    and per video (:func:`deepfake_lib.core.metrics.video_scores`: the mean of its clip probabilities), ``scores``
-    the test videos' ids, scores and labels. Notebook B3, section "Five runs".
+    and per video (:func:`deepfake_lib.core.metrics.video_scores`: the mean of its clip
+    probabilities), ``scores`` the test videos' ids, scores and labels. Notebook B3, section
+    "Five runs".
     """
-    from deepfake_lib.core.metrics import binary_metrics, score_metrics
-
     seed, clips = int(unit["seed"]), shared
     Xtr, ytr, prep = prepare(clips.split("train"), True, seed=seed, **unit["prep"])
     test = clips.split("test")
@@ -237,8 +236,8 @@ def run_unit(unit: dict, shared) -> dict:
            "cost": training_cost(len(ytr), unit["fit"]["batch_size"], unit["fit"]["epochs"]),
            "scores": {"video": [str(v) for v in ids], "p": pv.tolist(), "y": yv.tolist()}}
     for level, (yy, pp) in {"clip": (yte, p), "video": (yv, pv)}.items():
-        out[level] = {**binary_metrics(yy, (pp > 0.5).astype(int)), **score_metrics(yy, pp),
-                      "n": int(len(yy))}
+        out[level] = {**metrics.binary_metrics(yy, (pp > 0.5).astype(int)),
+                      **metrics.score_metrics(yy, pp), "n": int(len(yy))}
     return out
 
 
