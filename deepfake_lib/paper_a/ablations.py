@@ -143,7 +143,7 @@ def units(runs: dict[str, list[tuple]], n_train: int, *, epochs: int, seeds: Seq
 
     Whether an architecture trains eagerly is decided here, from all the optimiser steps the
     grid gives it (:func:`deepfake_lib.paper_a.training.use_eager`), and written into each
-    unit. ``arch``: ``dropout_at``, ``residual_relu``. With ``steps``, every fit trains that
+    unit. ``arch``: ``dropout_at``, ``residual_relu``, ``init``, ``input_scale``. With ``steps``, every fit trains that
     many optimiser steps whatever its batch size (units carry ``steps``, and a transferred
     fit splits them between model0 and the target as :func:`transfer_epochs` splits epochs)
     instead of ``epochs`` epochs. Notebook A3, section "The runs".

@@ -39,6 +39,17 @@ Two more choices the text leaves open (notebook A2, "Readings and departures"):
     >= 0. ``"after_add"``: the ResNet block of the paper's Figure 4, the third convolution
     without its own ReLU, the ReLU after the addition.
 
+Two more that section 3 does not give at all, and that decide whether these deep,
+unnormalised ReLU stacks learn at all (notebook A3, "Why the curves can stay flat"):
+
+``init``
+    ``"glorot"`` (default: Keras's Glorot-uniform kernels, what a Keras implementation gets
+    when it names none) or ``"he"`` (He-normal kernels on the convolutions and the 32-unit
+    layer, the initialisation of the ResNet paper the text cites for its residual blocks).
+``input_scale``
+    ``"unit"`` (default: pixels divided by 255, in [0, 1]) or ``"centred"`` (pixels mapped to
+    [-1, 1]).
+
 Layers carry the same names in the three models, which is what lets :func:`transfer_weights`
 carry model0's weights into model1 and model2 (Algorithm 1).
 """
@@ -71,6 +82,8 @@ MODELS = ("model0", "model1", "model2")
 READINGS = ("none", "after_block", "after_layer", "head")
 DROPOUT_PLACES = ("temporal", "block")
 RESIDUAL_RELUS = ("every_conv", "after_add")
+INITS = {"glorot": "glorot_uniform", "he": "he_normal"}
+INPUT_SCALES = {"unit": (1 / 255, 0.0), "centred": (1 / 127.5, -1.0)}
 HEAD_LSTM_UNITS = 128
 
 
@@ -131,7 +144,8 @@ def build_model(model: str = "model0", reading: str = "after_block",
                 image_size: int = PAPER_IMAGE_SIZE, dropout: float = 0.25,
                 kernels: Sequence[int] = PAPER_KERNELS, filters: Sequence[int] = PAPER_FILTERS,
                 pool_after: Sequence[int] = PAPER_POOL_AFTER, fc_units: int = PAPER_FC_UNITS,
-                dropout_at: str = "temporal", residual_relu: str = "every_conv"):
+                dropout_at: str = "temporal", residual_relu: str = "every_conv",
+                init: str = "glorot", input_scale: str = "unit"):
     """Build model0/1/2 of paper A under one reading of the LSTM sentence.
 
     Notebook A2, section "Parameters of each model under each reading".
@@ -144,7 +158,7 @@ def build_model(model: str = "model0", reading: str = "after_block",
         Where the LSTM goes; see the module docstring.
     image_size : int
         Side of the square RGB input ``(image_size, image_size, 3)``, pixel values in
-        [0, 255] (uint8 or float); the first layer divides them by 255.
+        [0, 255] (uint8 or float); the first layer rescales them (``input_scale``).
     dropout : float
         Dropout rate of model1 (ignored by model0 and model2).
     kernels, filters : sequence of int
@@ -157,6 +171,10 @@ def build_model(model: str = "model0", reading: str = "after_block",
         Where model1 drops out: the LSTM's output (Algorithm 1) or the end of each block.
     residual_relu : one of :data:`RESIDUAL_RELUS`
         Whether model2's third convolution keeps its ReLU (the text) or not (Figure 4).
+    init : one of :data:`INITS`
+        Kernel initialisation of the convolutions and the 32-unit layer.
+    input_scale : one of :data:`INPUT_SCALES`
+        Pixels to [0, 1] (``"unit"``) or to [-1, 1] (``"centred"``).
 
     Returns
     -------
@@ -167,6 +185,8 @@ def build_model(model: str = "model0", reading: str = "after_block",
     _check("reading", reading, READINGS)
     _check("dropout_at", dropout_at, DROPOUT_PLACES)
     _check("residual_relu", residual_relu, RESIDUAL_RELUS)
+    _check("init", init, tuple(INITS))
+    _check("input_scale", input_scale, tuple(INPUT_SCALES))
     keras = _keras()
     L = keras.layers
     RowLSTM = _row_lstm_class()
@@ -175,13 +195,15 @@ def build_model(model: str = "model0", reading: str = "after_block",
     block_rate = rate - temporal
 
     inputs = keras.Input((image_size, image_size, 3), name="image")
-    x = L.Rescaling(1 / 255, name="scale")(inputs)
+    scale, offset = INPUT_SCALES[input_scale]
+    x = L.Rescaling(scale, offset=offset, name="scale")(inputs)
+    kernel = INITS[init]
     for b, (k, n) in enumerate(zip(kernels, filters), start=1):
         first = None
         for j in range(1, 4):
             linear = model == "model2" and j == 3 and residual_relu == "after_add"
             x = L.Conv2D(n, k, padding="same", activation=None if linear else "relu",
-                         name=f"b{b}_conv{j}")(x)
+                         kernel_initializer=kernel, name=f"b{b}_conv{j}")(x)
             if j == 1:
                 first = x
             if model == "model2" and j == 3:
@@ -202,7 +224,7 @@ def build_model(model: str = "model0", reading: str = "after_block",
             x = L.Dropout(temporal, name="head_dropout")(x)
     else:
         x = L.Flatten(name="flatten")(x)
-    x = L.Dense(fc_units, activation="relu", name="fc")(x)
+    x = L.Dense(fc_units, activation="relu", kernel_initializer=kernel, name="fc")(x)
     outputs = L.Dense(1, activation="sigmoid", name="out")(x)
     return keras.Model(inputs, outputs, name=f"{model}_{reading}")
 
@@ -301,6 +323,32 @@ def signal_scale(model, X: np.ndarray) -> dict[str, float]:
     names = list(ends.values()) + ["fc", "out"]
     probe = keras.Model(model.input, [model.get_layer(n).output for n in names])
     return {n: float(np.std(np.asarray(o))) for n, o in zip(names, probe(X, training=False))}
+
+
+def signal_scales(X: np.ndarray, reading: str, image_size: int, dropout: float, arch: dict,
+                  seed: int = 0) -> "pandas.DataFrame":
+    """:func:`signal_scale` of freshly initialised models, one row per variant: model0,
+    model1, model2 and model2 with ``residual_relu="after_add"``, each under the run's
+    ``arch`` (``init``, ``input_scale``, ...) and under the two pairs Glorot / [0, 1] and
+    He / [-1, 1]; columns ``b1`` ... ``b5``, ``fc``, ``out`` (the std over ``X``
+    ``(N, S, S, 3)``). Every model is built from ``seed``. Notebook A3, section "Why the
+    curves can stay flat"."""
+    import pandas as pd
+
+    from deepfake_lib.core.results import seed_everything
+
+    pairs = [(arch.get("init", "glorot"), arch.get("input_scale", "unit")),
+             ("glorot", "unit"), ("he", "centred")]
+    rows = {}
+    for init, scale in dict.fromkeys(pairs):
+        kw = {**arch, "init": init, "input_scale": scale}
+        for model, extra in [(m, {}) for m in MODELS] + [("model2", {"residual_relu": "after_add"})]:
+            label = f"{model} {init}/{scale}" + (" after_add" if extra else "")
+            seed_everything(seed, framework=False)
+            net = build_model(model, reading, image_size=image_size, dropout=dropout,
+                              **{**kw, **extra})
+            rows[label] = {name.split("_")[0]: v for name, v in signal_scale(net, X).items()}
+    return pd.DataFrame(rows).T
 
 
 def transfer_weights(source, target) -> list[str]:

@@ -227,7 +227,8 @@ def fresh_model(model: str, reading: str, image_size: int, dropout: float, lr: f
     zeroed optimizer variables (moments and step count), the learning rate ``lr`` and reset
     metrics: the same starting point as a newly compiled model, so the fit's numbers are the
     same. ``eager``: a model that runs eagerly instead (no graph to trace; nothing reused).
-    ``arch``: ``dropout_at``, ``residual_relu`` of :func:`build_model`.
+    ``arch``: ``dropout_at``, ``residual_relu``, ``init``, ``input_scale`` of
+    :func:`build_model`.
     Notebook A3, section "The runs".
     """
     keras = _keras()
@@ -289,7 +290,8 @@ def train_and_evaluate(data: dict, *, model: str, reading: str, dropout: float, 
 
 
 #: Keys of a unit of :func:`fit_unit` passed on to :func:`train_and_evaluate` as they are.
-_FIT_KEYS = ("reading", "batch_size", "lr", "monitor", "dropout_at", "residual_relu")
+_FIT_KEYS = ("reading", "batch_size", "lr", "monitor", "dropout_at", "residual_relu", "init",
+             "input_scale")
 
 
 def fit_unit(unit: dict, shared: dict) -> dict:

@@ -163,6 +163,34 @@ def test_unknown_names_are_refused():
         models.build_model("model1", dropout_at="everywhere")
     with pytest.raises(ValueError, match="residual_relu"):
         models.build_model("model2", residual_relu="none")
+    with pytest.raises(ValueError, match="init must be one of"):
+        models.build_model("model2", init="lecun")
+    with pytest.raises(ValueError, match="input_scale must be one of"):
+        models.build_model("model2", input_scale="imagenet")
+
+
+def test_input_scale_maps_pixels_to_unit_or_centred_range():
+    X = np.array([0, 255], "float32").reshape(2, 1, 1, 1) * np.ones((1, SIZE, SIZE, 3), "float32")
+    for scale, (lo, hi) in {"unit": (0.0, 1.0), "centred": (-1.0, 1.0)}.items():
+        net = models.build_model("model0", "none", image_size=SIZE, input_scale=scale)
+        out = np.asarray(net.get_layer("scale")(X))
+        np.testing.assert_allclose(out[:, 0, 0, 0], [lo, hi], atol=1e-6)
+
+
+def test_he_initialisation_keeps_the_variance_glorot_halves():
+    """He-normal kernels have variance 2 / fan_in, Glorot-uniform 2 / (fan_in + fan_out): for a
+    3 x 3 convolution from 16 to 32 channels, 2/144 against 2/432."""
+    keras.utils.set_random_seed(0)
+    var = {}
+    for init in models.INITS:
+        net = models.build_model("model2", "none", image_size=SIZE, init=init)
+        kernel = net.get_layer("b2_conv1").get_weights()[0]          # (3, 3, 16, 32)
+        var[init] = float(np.var(kernel))
+        assert net.get_layer("out").get_weights()[0].std() > 0
+    fan_in, fan_out = 3 * 3 * 16, 3 * 3 * 32
+    assert var["glorot"] == pytest.approx(2 / (fan_in + fan_out), rel=0.1)
+    # he_normal draws a normal truncated at 2 sd, scaled so that its variance is 2 / fan_in
+    assert var["he"] == pytest.approx(2 / fan_in, rel=0.1)
 
 
 def test_signal_scale_names_every_block_and_the_output():
@@ -173,3 +201,18 @@ def test_signal_scale_names_every_block_and_the_output():
     assert list(plain) == ["b1_conv3", "b2_conv3", "b3_conv3", "b4_conv3", "b5_conv3", "fc", "out"]
     assert list(resid)[:2] == ["b1_relu", "b2_relu"]
     assert all(np.isfinite(v) and v >= 0 for v in plain.values())
+
+
+def test_signal_scales_rows_cover_every_model_under_both_initialisations():
+    X, _ = _batch(4)
+    arch = {"dropout_at": "temporal", "residual_relu": "every_conv", "init": "he",
+            "input_scale": "centred"}
+    table = models.signal_scales(X, "none", SIZE, 0.25, arch, seed=0)
+    expected = [f"{m} {pair}{extra}" for pair in ("he/centred", "glorot/unit")
+                for m, extra in [(m, "") for m in models.MODELS] + [("model2", " after_add")]]
+    assert list(table.index) == expected
+    assert list(table.columns) == ["b1", "b2", "b3", "b4", "b5", "fc", "out"]
+    assert np.isfinite(table.values).all() and (table.values >= 0).all()
+    # the same seed builds the same models: the table is reproducible
+    again = models.signal_scales(X, "none", SIZE, 0.25, arch, seed=0)
+    np.testing.assert_array_equal(table.values, again.values)
