@@ -41,6 +41,8 @@ reading = "after_block"    # where the LSTM sits (notebook A2)
 compare_readings = []      # also trained, model0-2 each (full: ["after_layer"])
 dropout_at = "temporal"    # model1's dropout: "temporal" (Algorithm 1) or "block"
 residual_relu = "every_conv"  # model2's 3rd ReLU: "every_conv" (text) or "after_add"
+init = "glorot"            # kernel initialisation, not given: "glorot" (Keras) or "he"
+input_scale = "unit"       # pixels to [0, 1] ("unit") or [-1, 1] ("centred"), not given
 lr_monitor = "accuracy"    # schedule watches "accuracy" (training) or "val_accuracy"
 epochs = 2                 # the paper: 15
 seeds = [0]                # 3 or more in the demo and full profiles
@@ -67,7 +69,7 @@ import pandas as pd
 
 from deepfake_lib.claims import ledger, readings
 from deepfake_lib.core import stats
-from deepfake_lib.core.results import Run, seed_everything
+from deepfake_lib.core.results import Run
 from deepfake_lib.data import datasets, loaders
 from deepfake_lib.paper_a import ablations as abl
 from deepfake_lib.paper_a import learning, models, plots
@@ -75,7 +77,8 @@ from deepfake_lib.paper_a import learning, models, plots
 run = Run("A3_training", globals())
 warnings.filterwarnings("ignore", category=UserWarning)
 data_kind = "demo" if data_root is None else (layout or "dataset")
-arch = {"dropout_at": dropout_at, "residual_relu": residual_relu}
+arch = {"dropout_at": dropout_at, "residual_relu": residual_relu, "init": init,
+        "input_scale": input_scale}
 
 # %%
 import keras  # noqa: E402  (after Run: each fit seeds itself from its unit)
@@ -155,15 +158,15 @@ run["counts"] = counts.to_dict()
 # **The demo profile trains by optimiser steps.** At the paper's settings (learning rate
 # $10^{-4}$, a few epochs of a few hundred crops) every model stayed at a constant output
 # on the demo benchmark: about 16 optimiser steps per fit. The demo profile's departures
-# (readings table, row "A.demo_steps") were chosen on the validation split of model2 alone,
-# before any test number was looked at: 16 crops per video (the crops notebook D1's
-# controls read), 32 px, batch 32, learning rate $10^{-3}$, and `steps` optimiser steps per
-# fit for every model, so model0, model1 and model2 get exactly the same number of updates.
-# A step of these models costs about a CPU-second at 32 px (three times that at 64 px),
-# so the demo's time budget holds the comparison of the three models only (nine fits of
-# 40 steps, fewer than model2 needed on validation to leave chance: the readings row says
-# what was tried); the batch-size, dropout and transfer comparisons run in the smoke and
-# full profiles, and the transfer across data and the LSTM readings in the full profile.
+# (readings table, rows "A.demo_steps" and "A.init_and_scale") were chosen on the
+# validation split of model2 alone, before any test number was looked at: 16 crops per
+# video at 64 px (at 32 px the crops keep too little of the per-frame traces), batch 16,
+# learning rate $3 \times 10^{-4}$, He initialisation on inputs centred on zero, and
+# `steps` optimiser steps per fit for every model, so model0, model1 and model2 get exactly
+# the same number of updates. A step costs about half a CPU-second at 64 px, so the demo's
+# time budget holds the comparison of the three models only; the batch-size, dropout and
+# transfer comparisons run in the smoke and full profiles, and the transfer across data
+# and the LSTM readings in the full profile.
 
 # %%
 budget = f"{steps} steps" if steps else f"{epochs} epochs"
@@ -197,26 +200,24 @@ paper = ledger.claims_by_id()
 # %% [markdown]
 # ## Why the curves can stay flat
 #
-# Section 3 gives no weight initialisation and no normalisation layer, so the models use
-# Keras's defaults (Glorot-uniform kernels, no batch normalisation). Through fifteen plain ReLU
-# convolutions that initialisation shrinks the signal at every layer: below, the standard
-# deviation of each block's output over validation images, for freshly initialised models
-# (model2 also with the other reading of its third ReLU). A network whose output barely
-# varies between images starts at loss $\ln 2 \approx 0.693$ and needs many updates at a
-# learning rate of $10^{-4}$ to leave it; the residual blocks of model2 keep the signal
-# alive, which is the "speed of model learning" the paper attributes to them (section 4.4).
+# Section 3 gives no weight initialisation, no input scaling and no normalisation layer. A
+# Keras implementation that names none gets Glorot-uniform kernels, and dividing pixels by
+# 255 is the usual scaling (`init = "glorot"`, `input_scale = "unit"`: the smoke and full
+# profiles). Through fifteen plain ReLU convolutions that initialisation shrinks the signal
+# at every layer: below, the standard deviation of each block's output over validation
+# images, for freshly initialised models (model2 also with the other reading of its third
+# ReLU). A network whose output barely varies between images starts at loss
+# $\ln 2 \approx 0.693$ and needs many updates to leave it; the residual blocks of model2
+# keep more of the signal alive, which is the "speed of model learning" the paper
+# attributes to them (section 4.4). He-normal kernels (variance $2 / \text{fan-in}$, the
+# initialisation of the ResNet paper the text cites) on inputs centred on zero (pixels to
+# $[-1, 1]$) keep the signal's scale through the stack instead; the demo profile trains
+# with them (readings table, row "A.init_and_scale").
 
 # %%
 # NBVAL_CHECK_OUTPUT
-variants = {m: dict(arch) for m in models.MODELS}
-variants["model2 (after_add)"] = {**arch, "residual_relu": "after_add"}
-scale = {}
-for label, kw in variants.items():
-    seed_everything(seed, framework=False)
-    net = models.build_model(label.split()[0], reading, image_size=image_size,
-                             dropout=dropout, **kw)
-    scale[label] = models.signal_scale(net, data["val"][0][:16])
-scale = pd.DataFrame(scale)
+scale = models.signal_scales(data["val"][0][:16], reading, image_size, dropout, arch,
+                             seed)
 print(scale.map(lambda v: f"{v:.1e}").to_string())
 run["signal_scale_at_init"] = scale.to_dict()
 
@@ -524,13 +525,13 @@ print(evidence[["holds", "data"]].to_string() if len(evidence) else "no evidence
 # ## What next
 #
 # On the demo benchmark these are statements about a small synthetic task, and about a
-# few dozen optimiser steps per fit: the step count, not the data, is what the demo's CPU
-# budget limits (the per-frame control above shows what the crops allow). Rerunning the demo
-# profile with `-p steps=...` gives the speed-of-learning comparison more room at the cost
-# of time (section "What a fit costs"). The `full` profile with `data_root` pointing at
-# DFDC or Ciplab reruns the paper's settings (128 px, 15 epochs, both transfer budgets, the
-# LSTM after every layer beside after every block) on its data; the claims dashboard turns
-# the evidence into verdicts on each claim of the paper.
+# few hundred optimiser steps per fit: the step count, not the data, is what the demo's CPU
+# budget limits (the per-frame control above shows what the crops allow). Rerunning the
+# demo profile with `-p steps=...` gives the speed-of-learning comparison more room at the
+# cost of time (section "What a fit costs"). The `full` profile with `data_root` pointing
+# at DFDC or Ciplab reruns the paper's settings (128 px, 15 epochs, both transfer budgets,
+# the LSTM after every layer beside after every block) on its data; the claims dashboard
+# turns the evidence into verdicts on each claim of the paper.
 
 # %%
 run.save();
