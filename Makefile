@@ -19,11 +19,12 @@ $(STAMP): $(REQUIREMENTS) pyproject.toml
 
 venv: $(STAMP)
 
-## make book: demo data, benchmarks (read by the performance page, measured alone), every
-## notebook under the demo profile two at a time (one TensorFlow thread, one core each), the HTML book.
+## make book: demo data, benchmarks in quick mode (read by the performance page, measured alone;
+## `make bench` runs them at full size), every notebook under the demo profile two at a time
+## (one TensorFlow thread, one core each), the HTML book.
 book: $(STAMP)
 	$(BIN)/dfbook data demo --size demo
-	$(BIN)/dfbook bench
+	$(BIN)/dfbook bench --quick
 	$(BIN)/dfbook run --profile demo --jobs 2
 	$(BIN)/dfbook build
 	@echo "Book: $(CURDIR)/book/_build/html/index.html"
