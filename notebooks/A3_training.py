@@ -326,12 +326,13 @@ if "residual" in runs:
 # Section 4.4 adds that the effect of the residual blocks "also appears in the speed of model
 # learning". A speed is a loss against a count of updates, so the three models are compared
 # over the **same number of optimiser steps**: below, the training loss of every step (a
-# running mean over 10 steps), mean over seeds with its 95 % t-interval band. A model that
-# has learned nothing predicts a constant and sits at $\ln 2$.
+# running mean over `loss_window` steps), mean over seeds with its 95 % t-interval band.
+# A model that has learned nothing predicts a constant and sits at $\ln 2$.
 
 # %%
 if "residual" in runs:
-    plots.plot_step_loss(learning.step_curves(results, runs["residual"], window=10))
+    plots.plot_step_loss(learning.step_curves(results, runs["residual"],
+                                              window=loss_window))
     plt.show()
 
 # %% [markdown]

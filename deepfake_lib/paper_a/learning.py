@@ -130,11 +130,23 @@ SPEED_CLAIM = ("Residual blocks speed up learning (section 4.4: \"this effect al
                "in the speed of model learning\")")
 
 
+#: How far below ln 2 a loss after N steps must be for a fit to count as having left the
+#: constant output (a description beside the rule's verdict, not a verdict).
+LN2_MARGIN = 0.01
+
+
+def left_ln2(summary: dict, margin: float = LN2_MARGIN) -> int:
+    """How many seeds of a :func:`loss_after` summary ended below ``ln 2 - margin``.
+    Notebook A3, section "Residual blocks and the speed of learning"."""
+    return int(sum(v < np.log(2) - margin for v in summary["values"]))
+
+
 def loss_table(after: dict, diffs: dict, steps: dict) -> "pandas.DataFrame":
     """One row per label: its optimiser ``steps``, the loss after them (:func:`loss_after`,
-    ``mean ± sd [95 % t-interval]``) and, against the base of ``diffs``
-    (:func:`paired_loss_differences`), the paired difference and whether it is faster.
-    Notebook A3, section "Residual blocks and the speed of learning"."""
+    ``mean ± sd [95 % t-interval]``), how many seeds left ln 2 (:func:`left_ln2`) and,
+    against the base of ``diffs`` (:func:`paired_loss_differences`), the paired difference
+    and whether it is faster. Notebook A3, section "Residual blocks and the speed of
+    learning"."""
     import pandas as pd
 
     def f(d, k="diff"):
@@ -146,6 +158,7 @@ def loss_table(after: dict, diffs: dict, steps: dict) -> "pandas.DataFrame":
         rows[label] = {"steps": steps[label],
                        "loss after the steps": f"{v['mean']:.4f} ± {v['sd']:.4f} "
                                                f"[{v['ci_low']:.4f}, {v['ci_high']:.4f}]",
+                       f"left ln 2 - {LN2_MARGIN:g}": f"{left_ln2(v)} of {v['n']}",
                        "minus the base": f(d) if d else "(base)",
                        "faster": d["faster"] if d else ""}
     return pd.DataFrame(rows).T

@@ -74,8 +74,17 @@ def plot_step_loss(frame, title: str = "training loss per optimiser step"):
         ax.fill_between(sub.step, sub.ci_low, sub.ci_high, alpha=0.2, color=line.get_color())
     ax.axhline(math.log(2), color="grey", lw=0.8, ls="--", label="ln 2 (constant output)")
     n = int(frame["n"].max()) if len(frame) else 0
+    ylabel = "training loss (running mean)"
+    if len(frame):
+        # the first tenth of the steps can start far above ln 2 (He kernels): keep the axis
+        # on where the curves part, and say so when something is cut off
+        late = frame[frame.step > 0.1 * frame.step.max()]
+        top = max(1.0, float(late.ci_high.max()) + 0.02)
+        if float(frame.ci_high.max()) > top:
+            ylabel += f", cut at {top:.2f}"
+        ax.set_ylim(max(0.0, float(frame.ci_low.min()) - 0.02), top)
     ax.set(title=f"{title} (band: 95 % t-interval over {n} seeds)", xlabel="optimiser step",
-           ylabel="training loss (running mean)")
+           ylabel=ylabel)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -111,5 +111,26 @@ def test_loss_table_and_verdict_sentence_follow_the_differences():
     table = learning.loss_table(after, diffs, {"model0": 80, "model2": 80})
     assert table.loc["model0", "minus the base"] == "(base)"
     assert table.loc["model2", "faster"] is True
+    assert table.loc["model0", "left ln 2 - 0.01"] == "0 of 3"     # 0.69 and 0.70 are not
+    assert table.loc["model2", "left ln 2 - 0.01"] == "3 of 3"
+    assert learning.left_ln2(stats.summarise([0.6831, 0.6832, 0.5])) == 2   # ln 2 - 0.01 = 0.6831
     holds, sentence = learning.faster_verdict(diffs, "model2", 80)
     assert holds is True and "80 optimiser steps" in sentence and "holds" in sentence
+
+
+def test_step_loss_plot_keeps_the_axis_where_the_curves_part():
+    """He kernels can start a fit far above ln 2; the plot cuts the first tenth's spike and
+    says so in the axis label, and leaves an axis alone that needs no cut."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from deepfake_lib.paper_a import plots
+
+    spike = [[8.0] * 5 + [0.69] * 95 for _ in range(3)]
+    res = _results({"model0": spike, "model2": [[0.69] * 50 + [0.5] * 50] * 3})
+    rows = [(m, (m, 0.0, 8, "r"), "") for m in ("model0", "model2")]
+    ax = plots.plot_step_loss(learning.step_curves(res, rows, window=5)).axes[0]
+    assert ax.get_ylim()[1] == pytest.approx(1.0) and "cut at 1.00" in ax.get_ylabel()
+    calm = _results({"model2": [[0.69] * 50 + [0.5] * 50] * 3})
+    ax = plots.plot_step_loss(learning.step_curves(calm, rows[1:], window=5)).axes[0]
+    assert "cut" not in ax.get_ylabel()
