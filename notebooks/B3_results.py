@@ -149,16 +149,19 @@ run.update(single_class_runs=int(collapsed), steps_per_training=steps)
 # %% [markdown]
 # Runs that answer one class for every video measure nothing about detection. With the
 # paper's learning rate 0.01 and batch 100, a network trained from scratch on the demo
-# benchmark gets a few dozen optimizer steps (the count above is this profile's), and all
-# five runs did that. What else was tried, on validation clips only, and what the demo
-# profile took, is in the readings table (`B.demo_training`).
+# benchmark gets a few dozen optimizer steps (the count above is this profile's); the
+# count of single-class runs above says how many of this run's did that. What else was
+# tried, on validation clips only, and what the demo profile took, is in the readings
+# table (`B.demo_training`).
 #
 # ## Does the headline model learn?
 #
 # Per run, the video-level test AUC (a video's score is the mean fake probability of its
 # clips) with a 95 % bootstrap interval over the test **identities**
-# (`stats.auc_interval`), then the five AUCs' mean with a t-interval over the seeds
-# (`stats.summarise`). Beside them, the reference of what the data allow: notebook D1's
+# (`stats.auc_interval`), then the mean over the runs with the interval that counts: the
+# identities resampled once for all runs and every run's AUC recomputed on each resample
+# (`stats.mean_auc_interval`; the runs share one test set, so a t-interval over the seeds
+# alone would leave out how few people it holds). Beside them, the reference of what the data allow: notebook D1's
 # temporal control (a logistic regression on twelve statistics of the face-crop
 # sequence), fitted on this notebook's training videos and scored on the same test
 # videos (`cnn_rnn.temporal_reference`).
@@ -167,14 +170,17 @@ run.update(single_class_runs=int(collapsed), steps_per_training=steps)
 items = manifest.load(manifest_path).frame().set_index("id")
 identity = items["identity"].fillna(items.index.to_series()).astype(str)  # else video
 groups = identity.loc[outs[0]["scores"]["video"]].to_numpy()
-aucs = [stats.auc_interval(o["scores"]["y"], o["scores"]["p"], groups=groups,
-                           n_boot=n_boot, seed=seed) for o in outs]
-auc_seeds = stats.summarise([a["auc"] for a in aucs])
+y_test = outs[0]["scores"]["y"]
+aucs = [stats.auc_interval(y_test, o["scores"]["p"], groups=groups, n_boot=n_boot,
+                           seed=seed) for o in outs]
+assert all(o["scores"]["video"] == outs[0]["scores"]["video"] for o in outs)
+P = np.column_stack([o["scores"]["p"] for o in outs])     # runs x the same test videos
+pooled = stats.mean_auc_interval(y_test, P, groups, n_boot=n_boot, seed=seed)
 for s, a in zip(seeds, aucs):
     print(f"seed {s}: AUC {a['auc']:.3f} ({a['ci_low']:.3f}-{a['ci_high']:.3f})")
-print(f"mean over {auc_seeds['n']} seeds {auc_seeds['mean']:.3f} "
-      f"(t-interval {auc_seeds['ci_low']:.3f}-{auc_seeds['ci_high']:.3f}); runs above "
-      f"chance: {sum(bool(a['above_chance']) for a in aucs)} of {len(aucs)}")
+pm = pooled
+print(f"mean over {pm['fits']} runs: AUC {pm['auc']:.3f} ({pm['ci_low']:.3f}-"
+      f"{pm['ci_high']:.3f}, {pm['method']}); learned: {pm['above_chance']}")
 
 # %%
 reference = None
@@ -184,7 +190,7 @@ if reference_control and data_root is None:
                                                n_boot=n_boot, seed=seed)
     print(f"temporal control on the same test videos: AUC {reference['auc']:.3f} "
           f"({reference['ci_low']:.3f}-{reference['ci_high']:.3f})")
-run.update(video_auc_runs=aucs, video_auc_over_seeds=auc_seeds,
+run.update(video_auc_runs=aucs, video_auc_over_seeds=pooled,
            temporal_control=reference)
 
 # %%

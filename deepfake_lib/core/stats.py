@@ -62,13 +62,18 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
     return float(x.mean() - half), float(x.mean() + half)
 
 
-def summarise(values: Sequence[float]) -> dict:
+def summarise(values: Sequence[float], bounds: tuple[float, float] | None = None) -> dict:
     """``{"mean", "sd", "ci_low", "ci_high", "interval", "n", "values"}`` for one metric over
-    seeds; the interval is :func:`t_interval` (``"t95"``; NaN bounds for one seed).
-    Notebook A3, section "How a ranking is decided"."""
+    seeds; the interval is :func:`t_interval` (``"t95"``; NaN bounds for one seed), cut to
+    ``bounds`` (a metric's range, e.g. ``(0, 1)`` for an accuracy) when given, and then
+    named ``"t95, cut to [lo, hi]"``. Notebook A3, section "How a ranking is decided"."""
     m, s = mean_sd(values)
     lo, hi = t_interval(values)
-    return {"mean": m, "sd": s, "ci_low": lo, "ci_high": hi, "interval": "t95",
+    interval = "t95"
+    if bounds is not None and not np.isnan(lo):
+        lo, hi = float(np.clip(lo, *bounds)), float(np.clip(hi, *bounds))
+        interval = f"t95, cut to [{bounds[0]:g}, {bounds[1]:g}]"
+    return {"mean": m, "sd": s, "ci_low": lo, "ci_high": hi, "interval": interval,
             "n": len(values), "values": [float(v) for v in _floats(values)]}
 
 
@@ -181,6 +186,40 @@ def auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | No
     return {"auc": auc, "ci_low": lo, "ci_high": hi, "n": int(y_true.size),
             "above_chance": decide(lo - 0.5, hi - 0.5),
             "method": f"bootstrap over {units} {unit}, {n_boot} resamples"}
+
+
+def mean_auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | None = None,
+                      n_boot: int = 1000, seed: int = 0) -> dict:
+    """Mean ROC AUC of ``k`` fits (seeds) scored on the same ``(n,)`` test units, ``scores``
+    ``(n, k)``, with a bootstrap interval that resamples the units (whole ``groups`` when
+    given) and recomputes every fit's AUC on each resample: the test-sampling uncertainty of
+    the seed-averaged AUC, which a t-interval over the seeds alone leaves out (the seeds
+    share one test set). ``above_chance`` as in :func:`auc_interval`. Notebook A3, section
+    "Does the headline model learn?".
+
+    Returns ``{"auc", "ci_low", "ci_high", "n", "fits", "above_chance", "method"}``.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y_true, scores = np.asarray(y_true), np.asarray(scores, dtype=float)
+    if scores.ndim != 2 or scores.shape[0] != y_true.size:
+        raise ValueError(f"scores must have shape (n, k) with n = {y_true.size} test units, "
+                         f"got {scores.shape}")
+
+    def mean_auc(y, s):
+        return float(np.mean([roc_auc_score(y, s[:, j]) for j in range(s.shape[1])]))
+
+    auc = mean_auc(y_true, scores) if np.unique(y_true).size > 1 else float("nan")
+    unit = "test units" if groups is None else "groups"
+    units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
+    base = {"auc": auc, "n": int(y_true.size), "fits": int(scores.shape[1])}
+    if units < MIN_UNITS:
+        return {**base, "ci_low": float("nan"), "ci_high": float("nan"), "above_chance": None,
+                "method": f"no interval: {units} {unit}, fewer than {MIN_UNITS}"}
+    lo, hi = bootstrap_metric(y_true, scores, mean_auc, groups, n_boot=n_boot, seed=seed)
+    return {**base, "ci_low": lo, "ci_high": hi, "above_chance": decide(lo - 0.5, hi - 0.5),
+            "method": f"bootstrap over {units} {unit} of the mean over {scores.shape[1]} "
+                      f"fits, {n_boot} resamples"}
 
 
 def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> dict:

@@ -231,8 +231,8 @@ def summary(results: dict, rows: list[tuple], metrics_: Sequence[str] = SUMMARY_
     ``val_*`` and ``accuracy``/``loss`` are the last epoch of the history; ``test_*`` come from
     :func:`deepfake_lib.paper_a.training.evaluate` on the test split (``test_error_rate`` is
     1 - accuracy, ``test_loss`` the binary cross-entropy: the paper's "error rate (Loss)" has
-    both readings). Returns ``{label: {metric: summarise-dict}}``. Notebook A3, section "The
-    runs".
+    both readings). Intervals are cut to the metric's range. Returns ``{label: {metric:
+    summarise-dict}}``. Notebook A3, section "The runs".
     """
     out = {}
     for label, cfg, init in rows:
@@ -243,8 +243,14 @@ def summary(results: dict, rows: list[tuple], metrics_: Sequence[str] = SUMMARY_
                 vals = [r["test"][m[5:]] for r in per_seed.values()]
             else:
                 vals = [r["history"][m][-1] for r in per_seed.values()]
-            out[label][m] = stats.summarise(vals)
+            out[label][m] = stats.summarise(vals, bounds=_range(m))
     return out
+
+
+def _range(metric: str) -> tuple[float, float]:
+    """The values a metric of :func:`summary` can take: a loss is at least 0, the others
+    are shares in [0, 1]."""
+    return (0.0, float("inf")) if metric.endswith("loss") else (0.0, 1.0)
 
 
 def _fmt(s: dict, scale: float = 1.0, digits: int = 3) -> str:
@@ -319,6 +325,19 @@ def compare_best(summ: dict, claimed: str, metric: str = "val_accuracy",
     ranking = " > ".join(f"{k} {means[k]:.3f}" for k in sorted(means, key=lambda k: -sign * means[k]))
     return holds, (f"Paper: {claimed} is best on {metric}. Ours, mean over {n} seed(s): "
                    f"{ranking}; best is {best}. The paper's claim {word}.")
+
+
+def all_of(verdicts: Sequence[tuple[bool | None, str]]) -> tuple[bool | None, str]:
+    """One verdict for a claim that says several things at once (e.g. "improved ... accuracy
+    and reduced the error rate"): it holds when every part holds, does not hold when a part
+    does not, and is not decided otherwise. ``verdicts``: ``(holds, sentence)`` pairs of
+    :func:`compare_best`; the sentences are joined. Notebook A3, section "How a ranking is
+    decided"."""
+    parts = [h for h, _ in verdicts]
+    holds = (True if parts and all(h is True for h in parts)
+             else False if any(h is False for h in parts) else None)
+    word = {True: "holds", False: "does not hold", None: "is not decided"}[holds]
+    return holds, " ".join(t for _, t in verdicts) + f" Together: the claim {word}."
 
 
 def record_evidence(run, key: str, verdict: tuple[bool | None, str], ours, data: str,

@@ -61,6 +61,26 @@ def video_auc(scores, video_ids, y, groups: dict | None = None, n_boot: int = 10
     return out
 
 
+def video_auc_over_seeds(scores_by_seed: dict, video_ids, y, groups: dict | None = None,
+                         n_boot: int = 1000, seed: int = 0) -> dict:
+    """The seed-averaged video-level AUC of several fits scored on the same test crops
+    (``{seed: scores (N,)}``), with a bootstrap interval over ``groups`` (``{video id:
+    identity}``) that resamples the identities once for all fits
+    (:func:`deepfake_lib.core.stats.mean_auc_interval`). Notebook A3, section "Does the
+    headline model learn?"."""
+    cols, videos, yv = [], None, None
+    for s in scores_by_seed.values():
+        v, sv, yy = metrics.video_scores(s, video_ids, y)
+        if videos is not None and list(v) != list(videos):
+            raise ValueError("every fit must score the same test videos")
+        videos, yv = v, yy
+        cols.append(sv)
+    g = None if groups is None else np.array([groups[v] for v in videos])
+    out = stats.mean_auc_interval(yv, np.column_stack(cols), g, n_boot=n_boot, seed=seed)
+    out["n_groups"] = int(len(set(g))) if g is not None else out["n"]
+    return out
+
+
 def frame_control(X_train, y_train, X_test) -> np.ndarray:
     """The per-frame learnability control of notebook D1 on paper A's own split: the
     standardised logistic regression of :func:`deepfake_lib.demo.learnability.fit_scores`

@@ -84,9 +84,41 @@ def test_auc_interval_says_above_chance_only_when_the_lower_bound_is():
     assert separated["auc"] == pytest.approx(roc_auc_score(y, y + np.random.default_rng(0).normal(0, 0.8, y.size)))
 
 
+def test_mean_auc_interval_resamples_identities_and_recomputes_every_fit():
+    """The seed-averaged AUC and its interval against a brute-force loop over the same
+    identity resamples; with one fit it is auc_interval's interval."""
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.arange(10), 6)
+    y = np.tile([0, 1], 30)
+    S = y[:, None] * 0.6 + rng.normal(size=(60, 3))
+    d = stats.mean_auc_interval(y, S, groups, n_boot=200, seed=4)
+    assert d["auc"] == pytest.approx(np.mean([roc_auc_score(y, S[:, j]) for j in range(3)]))
+    vals = [np.mean([roc_auc_score(y[i], S[i, j]) for j in range(3)])
+            for i in stats._resamples(60, groups, 200, 4) if np.unique(y[i]).size > 1]
+    assert (d["ci_low"], d["ci_high"]) == pytest.approx(tuple(np.quantile(vals, [0.025, 0.975])))
+    assert d["fits"] == 3 and "10 groups" in d["method"]
+    one = stats.mean_auc_interval(y, S[:, :1], groups, n_boot=200, seed=4)
+    ref = stats.auc_interval(y, S[:, 0], groups, n_boot=200, seed=4)
+    assert (one["ci_low"], one["ci_high"]) == pytest.approx((ref["ci_low"], ref["ci_high"]))
+    few = stats.mean_auc_interval(y[:12], S[:12], groups[:12], n_boot=50)
+    assert np.isnan(few["ci_low"]) and few["above_chance"] is None
+    with pytest.raises(ValueError, match=r"scores must have shape \(n, k\) with n = 60"):
+        stats.mean_auc_interval(y, S[:, 0], groups)
+
+
 def test_auc_interval_gives_no_interval_over_fewer_than_five_identities():
     y = np.repeat([0, 1], 6)
     groups = np.array(["a", "b", "c"] * 4)
     d = stats.auc_interval(y, y + 0.1 * np.arange(12), groups=groups)
     assert d["auc"] == 1.0 and np.isnan(d["ci_low"]) and d["above_chance"] is None
     assert "3 groups, fewer than 5" in d["method"]
+
+
+def test_summarise_cuts_the_interval_to_the_metric_range_and_says_so():
+    wide = stats.summarise([0.1, 0.9, 0.5])
+    assert wide["ci_low"] < 0 and wide["ci_high"] > 1 and wide["interval"] == "t95"
+    cut = stats.summarise([0.1, 0.9, 0.5], bounds=(0, 1))
+    assert (cut["ci_low"], cut["ci_high"]) == (0.0, 1.0) and cut["mean"] == wide["mean"]
+    assert cut["interval"] == "t95, cut to [0, 1]"
+    one = stats.summarise([0.4], bounds=(0, 1))
+    assert np.isnan(one["ci_low"]) and one["interval"] == "t95"
