@@ -20,8 +20,8 @@
 # fitness is accuracy on a validation set. Final training: dropout 0.4, learning rate
 # 0.01, 20 epochs, batch 100 (section 5).
 #
-# **Data.** By default this notebook runs on the book's small embedded demo benchmark: a few
-# dozen short clips of real faces and synthetic manipulations (notebook D1). Its numbers say
+# **Data.** By default this notebook runs on the book's small embedded demo benchmark: short
+# clips of a few dozen real people and synthetic manipulations (notebook D1). Its numbers say
 # whether the pipeline works; they are not comparable with the paper's Celeb-DF and DFDC
 # results. `data_root` and `layout` point it at a real dataset.
 
