@@ -322,7 +322,8 @@ def compare_best(summ: dict, claimed: str, metric: str = "val_accuracy",
     n = len(mine)
     why = "one seed" if n < 2 else "a paired interval contains 0"
     word = {True: "holds", False: "does not hold", None: f"is not decided ({why})"}[holds]
-    ranking = " > ".join(f"{k} {means[k]:.3f}" for k in sorted(means, key=lambda k: -sign * means[k]))
+    ranking = (" > " if higher_is_better else " < ").join(
+        f"{k} {means[k]:.3f}" for k in sorted(means, key=lambda k: -sign * means[k]))
     return holds, (f"Paper: {claimed} is best on {metric}. Ours, mean over {n} seed(s): "
                    f"{ranking}; best is {best}. The paper's claim {word}.")
 

@@ -191,3 +191,18 @@ def test_cross_rows_follow_the_budgets():
                            source_data="source")
     assert [u.get("source_data") for u in todo] == [None, "source", "source"]
     assert [(u.get("source_epochs", 0), u["epochs"]) for u in todo] == [(0, 2), (1, 1), (2, 2)]
+
+
+def test_all_of_holds_only_when_every_part_holds_and_losses_rank_upwards():
+    acc = _summ({"a": [0.8, 0.82, 0.81], "b": [0.5, 0.52, 0.51]})
+    loss = _summ({"a": [0.1, 0.11, 0.12], "b": [0.5, 0.52, 0.51]}, "val_loss")
+    worse = _summ({"a": [0.5, 0.52, 0.51], "b": [0.1, 0.11, 0.12]}, "val_loss")
+    up = ablations.compare_best(acc, "a")
+    down = ablations.compare_best(loss, "a", "val_loss", higher_is_better=False)
+    assert "a 0.110 < b 0.510" in down[1]
+    assert ablations.all_of([up, down])[0] is True
+    assert ablations.all_of([up, ablations.compare_best(worse, "a", "val_loss",
+                                                        higher_is_better=False)])[0] is False
+    undecided = ablations.compare_best(_summ({"a": [0.5, 0.9], "b": [0.6, 0.4]}), "a")
+    both = ablations.all_of([up, undecided])
+    assert both[0] is None and both[1].endswith("Together: the claim is not decided.")
