@@ -78,7 +78,8 @@ def plot_step_loss(frame, title: str = "training loss per optimiser step"):
     if len(frame):
         # the first tenth of the steps can start far above ln 2 (He kernels): keep the axis
         # on where the curves part, and say so when something is cut off
-        late = frame[frame.step > 0.1 * frame.step.max()]
+        first = frame.step.min()
+        late = frame[frame.step > first + 0.1 * (frame.step.max() - first)]
         top = max(1.0, float(late.ci_high.max()) + 0.02)
         if float(frame.ci_high.max()) > top:
             ylabel += f", cut at {top:.2f}"
