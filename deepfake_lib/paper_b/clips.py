@@ -41,8 +41,9 @@ class ClipSet:
     """Clips of ``T = frames_per_clip`` frames (notebook B2, section "1-second clips").
 
     ``X`` ``(C, T, S, S, 3)`` (uint8, float32 after preprocessing), ``y`` ``(C,)``, ``video``
-    ``(C,)`` (id of the source video), ``splits`` and ``methods`` ``(C,)``; ``meta`` holds
-    the clip parameters, ``per_video`` (clips of each video) and ``skipped`` (the videos that
+    ``(C,)`` (id of the source video), ``splits`` and ``methods`` ``(C,)``, ``folds``
+    ``(C,)`` (the video's identity fold, -1 where the manifest has none); ``meta`` holds the
+    clip parameters, ``per_video`` (clips of each video) and ``skipped`` (the videos that
     gave no clip, ``{"id", "path", "reason"}``).
     """
     X: np.ndarray
@@ -50,17 +51,33 @@ class ClipSet:
     video: np.ndarray
     splits: np.ndarray
     methods: np.ndarray
+    folds: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.folds is None:
+            self.folds = np.full(len(self.y), -1, dtype=np.int64)
 
     def take(self, sel) -> "ClipSet":
         """The clips selected by a boolean mask or index array (notebook B2, section
         "1-second clips")."""
         return ClipSet(self.X[sel], self.y[sel], self.video[sel], self.splits[sel],
-                       self.methods[sel], dict(self.meta))
+                       self.methods[sel], self.folds[sel], dict(self.meta))
 
     def split(self, name: str) -> "ClipSet":
         """The clips of one split, ``"train"``, ``"val"`` or ``"test"`` (notebook B2)."""
         return self.take(self.splits == name)
+
+    def fold(self, k: int) -> tuple["ClipSet", "ClipSet"]:
+        """``(train, test)`` of identity fold ``k`` (notebook B3, section "Every video
+        tested: identity folds"): the test clips are fold ``k``'s, the training clips those
+        of every other fold, so no identity is on both sides. Raises ``ValueError`` when the
+        manifest has no such fold (real datasets have none)."""
+        if not (self.folds == k).any():
+            raise ValueError(f"no clip is in identity fold {k}; folds present: "
+                             f"{sorted(set(self.folds[self.folds >= 0].tolist()))} (the demo "
+                             "benchmark's manifest has folds, real datasets have none)")
+        return self.take((self.folds >= 0) & (self.folds != k)), self.take(self.folds == k)
 
 
 def clip_plan(n_total: int, fps: float, frames_per_clip: int, max_clips: int,
@@ -218,4 +235,6 @@ def load_clips(manifest_path, frames_per_clip: int, size: int, max_frames: int, 
                    np.array([int(it["label"]) for it in rows], dtype=np.int64),
                    np.array([str(it["id"]) for it in rows], dtype=str),
                    np.array([str(it.get("split")) for it in rows], dtype=str),
-                   np.array([str(it.get("method")) for it in rows], dtype=str), meta)
+                   np.array([str(it.get("method")) for it in rows], dtype=str),
+                   np.array([-1 if it.get("fold") is None else int(it["fold"]) for it in rows],
+                            dtype=np.int64), meta)

@@ -212,7 +212,10 @@ def make_fitness(train, val, *, seed: int, space=SEARCH_SPACE, log: list | None 
 def run_unit(unit: dict, shared) -> dict:
     """One run of notebooks B2/B3, a :func:`deepfake_lib.core.dispatch.map_units` unit:
     preprocess the train split (augmentation and SMOTE seeded by ``unit["seed"]``), train
-    :func:`build_model` with ``unit["hp"]`` from that seed, score the test split.
+    :func:`build_model` with ``unit["hp"]`` from that seed, score the test split. A unit
+    with ``"fold": k`` trains on every identity fold but ``k`` and scores fold ``k``
+    (:meth:`~deepfake_lib.paper_b.clips.ClipSet.fold`; notebook B3, section "Every video
+    tested: identity folds").
 
     ``shared`` is the :class:`deepfake_lib.paper_b.clips.ClipSet`; ``unit["prep"]`` and
     ``unit["fit"]`` are the keyword arguments of
@@ -225,8 +228,11 @@ def run_unit(unit: dict, shared) -> dict:
     "Five runs".
     """
     seed, clips = int(unit["seed"]), shared
-    Xtr, ytr, prep = prepare(clips.split("train"), True, seed=seed, **unit["prep"])
-    test = clips.split("test")
+    if unit.get("fold") is None:
+        train, test = clips.split("train"), clips.split("test")
+    else:
+        train, test = clips.fold(int(unit["fold"]))
+    Xtr, ytr, prep = prepare(train, True, seed=seed, **unit["prep"])
     keep = {k: v for k, v in unit["prep"].items() if k in ("stabilise_clips", "denoise_h")}
     Xte, yte, _ = prepare(test, False, seed=seed, **keep)
     model = fit(unit["hp"], Xtr, ytr, seed=seed, **unit["fit"])
@@ -239,6 +245,41 @@ def run_unit(unit: dict, shared) -> dict:
         out[level] = {**metrics.binary_metrics(yy, (pp > 0.5).astype(int)),
                       **metrics.score_metrics(yy, pp), "n": int(len(yy))}
     return out
+
+
+def fold_units(clips, hp: dict, seeds, prep: dict, fit_kw: dict) -> list[dict]:
+    """One :func:`run_unit` unit per seed and identity fold of ``clips`` (seed-major):
+    every video is scored once per seed, by a model that never saw its identity. Notebook
+    B3, section "Every video tested: identity folds"."""
+    folds = sorted(set(clips.folds[clips.folds >= 0].tolist()))
+    if len(folds) < 2:
+        raise ValueError(f"identity folds need at least two folds, the clips have {folds} "
+                         "(the demo benchmark's manifest has five; real datasets have none)")
+    return [{"seed": int(s), "fold": int(k), "hp": hp, "prep": prep, "fit": fit_kw}
+            for s in seeds for k in folds]
+
+
+def out_of_fold(units: list[dict], outs: list[dict]) -> dict:
+    """The out-of-fold video scores of :func:`fold_units`' runs, gathered per seed:
+    ``{"video": ids (V,), "y": (V,), "p": (V, n_seeds), "seeds": [...]}``, videos in the
+    order of the first seed's folds. Raises ``ValueError`` if a video is scored twice in a
+    seed or a seed misses a video another seed has. Notebook B3, section "Every video
+    tested: identity folds"."""
+    per_seed: dict[int, dict[str, tuple[float, int]]] = {}
+    for u, o in zip(units, outs):
+        got = per_seed.setdefault(int(u["seed"]), {})
+        for v, p, y in zip(o["scores"]["video"], o["scores"]["p"], o["scores"]["y"]):
+            if v in got:
+                raise ValueError(f"video {v} is scored by two folds of seed {u['seed']}")
+            got[v] = (float(p), int(y))
+    seeds = list(per_seed)
+    videos = list(per_seed[seeds[0]])
+    for s in seeds[1:]:
+        if set(per_seed[s]) != set(videos):
+            raise ValueError(f"seed {s} scores other videos than seed {seeds[0]}")
+    return {"video": videos, "y": np.array([per_seed[seeds[0]][v][1] for v in videos]),
+            "p": np.array([[per_seed[s][v][0] for s in seeds] for v in videos]),
+            "seeds": seeds}
 
 
 def chosen_configuration(manifest_sha: str, results_dir=None, use_b2: bool = True):

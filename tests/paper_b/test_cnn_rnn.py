@@ -220,3 +220,39 @@ def test_run_unit_reports_loss_cost_and_video_scores():
     from sklearn.metrics import roc_auc_score
     assert out["video"]["auc"] == pytest.approx(
         roc_auc_score(out["scores"]["y"], out["scores"]["p"]))
+
+
+def _three_folds():
+    """The six videos of :func:`_six_videos` in three identity folds of two videos each."""
+    unit, cs = _six_videos(epochs=1, batch_size=4)
+    folds = np.array([int(v[1:]) // 2 for v in cs.video])        # v0, v1 -> 0; v2, v3 -> 1 ...
+    return unit, ClipSet(cs.X, cs.y, cs.video, cs.splits, cs.methods, folds)
+
+
+def test_fold_split_keeps_identities_apart():
+    _, cs = _three_folds()
+    train, test = cs.fold(1)
+    assert sorted(set(test.video)) == ["v2", "v3"]
+    assert not set(train.video) & set(test.video) and len(train.y) + len(test.y) == 12
+    with pytest.raises(ValueError, match="no clip is in identity fold 7"):
+        cs.fold(7)
+    with pytest.raises(ValueError, match="real datasets have none"):
+        cnn_rnn.fold_units(cs.take(cs.folds == 0), {}, [0], {}, {})
+    bare = ClipSet(cs.X, cs.y, cs.video, cs.splits, cs.methods)     # a manifest without folds
+    assert (bare.folds == -1).all()
+
+
+def test_out_of_fold_scores_every_video_once_per_seed():
+    unit, cs = _three_folds()
+    units = cnn_rnn.fold_units(cs, unit["hp"], [0, 1], unit["prep"], unit["fit"])
+    assert [(u["seed"], u["fold"]) for u in units] == [(s, k) for s in (0, 1) for k in (0, 1, 2)]
+    outs = [cnn_rnn.run_unit(u, cs) for u in units]
+    for u, o in zip(units, outs):                  # each unit scores its own fold's videos
+        assert set(o["scores"]["video"]) == {f"v{2 * u['fold']}", f"v{2 * u['fold'] + 1}"}
+    oof = cnn_rnn.out_of_fold(units, outs)
+    assert sorted(oof["video"]) == [f"v{i}" for i in range(6)] and oof["p"].shape == (6, 2)
+    assert oof["y"].tolist() == [int(v[1:]) % 2 for v in oof["video"]]
+    first = {v: p for o in outs[:3] for v, p in zip(o["scores"]["video"], o["scores"]["p"])}
+    assert oof["p"][:, 0].tolist() == [first[v] for v in oof["video"]]
+    with pytest.raises(ValueError, match="scored by two folds"):
+        cnn_rnn.out_of_fold(units[:3] + units[:1], outs[:3] + outs[:1])
