@@ -57,6 +57,10 @@ learning_rate = None      # None: Table 4's 0.01 (demo: chosen on validation in 
 extractor = "xception"    # as in C2: "xception" or "onet" (chosen on validation in C2)
 
 # %%
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"   # TensorFlow's C++ log: one harmless error line per
+# graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool"); exceptions still show
 import keras
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -66,6 +70,7 @@ from deepfake_lib.claims import identities, ledger, readings
 from deepfake_lib.core import stats
 from deepfake_lib.core.results import Run
 from deepfake_lib.data import datasets, loaders, manifest
+from deepfake_lib.demo import controls
 from deepfake_lib.paper_c import evaluation, features, heads, timing
 
 run = Run("C3_evaluation", globals())
@@ -158,8 +163,8 @@ main_split = "video" if "video" in split_kinds else split_kinds[0]
 learns = evaluation.video_auc_table(scores, main_split, seeds[0], systems, n_boot, seed)
 for k, v in learns.items():
     print(f"{k:15s} video AUC {v['auc']:.3f} [{v['ci_low']:.3f}, {v['ci_high']:.3f}] "
-          f"n={v['n']}  above chance: {v['above_chance']}")
-for k, v in evaluation.control_aucs(profile, demo_size, seed, results_dir).items():
+          f"n={v['n']}  above chance: {stats.learned_word(v['above_chance'])}")
+for k, v in controls.d1_aucs(profile, demo_size, seed, results_dir).items():
     print(f"control {k:9s} (D1) AUC {v['auc']:.3f} "
           f"[{v['ci_low']:.3f}, {v['ci_high']:.3f}]")
 run["headline_learns"] = {"split": main_split, "extractor": extractor, "auc": learns}

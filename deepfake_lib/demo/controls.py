@@ -220,3 +220,20 @@ def summary(result: dict) -> dict:
         return round(float(x), 4) if isinstance(x, (float, np.floating)) else x
 
     return r({k: v for k, v in result.items() if k != "scores"})
+
+
+def d1_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None) -> dict:
+    """The learnability controls' out-of-fold AUCs (per-frame, temporal; all videos, MTCNN
+    crops) from notebook D1's results file of the same profile, or ``{}`` if D1 has not run:
+    the reference of what the data allow, beside a paper's model tested the same way.
+    Notebooks B3 and C3, sections "Every video tested: identity folds" and "Does the
+    headline model learn?"."""
+    import json
+
+    from deepfake_lib.core.paths import results_dir as where
+
+    path = where(results_dir) / "D1_demo_benchmark" / f"{profile}-demo-{demo_size}-s{seed}.json"
+    if not path.exists():
+        return {}
+    auc = json.loads(path.read_text())["values"]["controls_mtcnn"]["auc"]
+    return {k: auc[k]["all"] for k in ("per-frame", "temporal") if k in auc}

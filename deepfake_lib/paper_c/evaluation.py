@@ -269,21 +269,6 @@ def seed_auc_difference(scores: dict, split: str, seeds, a: str, b: str, level: 
     return {**stats.paired_seed_difference(np.array(auc[a]), np.array(auc[b])), "auc": auc}
 
 
-def control_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None) -> dict:
-    """The learnability controls' out-of-fold AUCs (per-frame, temporal; all videos, MTCNN
-    crops) from notebook D1's results file of the same profile, or ``{}`` if D1 has not run.
-    Notebook C3, section "Does the headline model learn?"."""
-    import json
-
-    from deepfake_lib.core.paths import results_dir as where
-
-    path = where(results_dir) / "D1_demo_benchmark" / f"{profile}-demo-{demo_size}-s{seed}.json"
-    if not path.exists():
-        return {}
-    auc = json.loads(path.read_text())["values"]["controls_mtcnn"]["auc"]
-    return {k: auc[k]["all"] for k in ("per-frame", "temporal") if k in auc}
-
-
 def validation_choice(candidates: dict[str, np.ndarray], mask: np.ndarray, y: np.ndarray,
                       splits: np.ndarray, *, seed: int = 0, epochs: int = 10, n_boot: int = 1000,
                       **kwargs) -> dict[str, dict]:

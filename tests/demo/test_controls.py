@@ -104,3 +104,15 @@ def test_crops_of_a_built_manifest_carry_its_folds(tmp_path):
     plain.add(id="v", path="v.mp4", label=0)
     with pytest.raises(ValueError, match="without a fold"):
         controls.builder_crops(plain.write(tmp_path / "plain.json"), 32)
+
+
+def test_d1_aucs_reads_the_controls_of_the_same_profile(tmp_path):
+    assert controls.d1_aucs("demo", "demo", 0, tmp_path) == {}          # D1 has not run
+    auc = {k: {"all": {"auc": a}, "swap": {"auc": 0.9}}
+           for k, a in (("per-frame", 0.7), ("temporal", 0.8))}
+    path = tmp_path / "D1_demo_benchmark" / "demo-demo-demo-s0.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({"values": {"controls_mtcnn": {"auc": auc}}}))
+    assert controls.d1_aucs("demo", "demo", 0, tmp_path) == {
+        "per-frame": {"auc": 0.7}, "temporal": {"auc": 0.8}}
+    assert controls.d1_aucs("smoke", "demo", 0, tmp_path) == {}
