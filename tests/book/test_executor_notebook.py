@@ -1,8 +1,9 @@
-"""A notebook run with ``dfbook run --executor ray`` writes the results file the inline smoke
-run wrote: the executor is chosen from outside, and changes no number.
+"""A notebook run with ``dfbook run --on-ray`` writes the results file the inline smoke run
+wrote: the executor is chosen from outside, and changes no number.
 
-B3 dispatches its five runs through ``map_units``; here they run as tasks on a local
-2-CPU Ray started inside the notebook's kernel, without the run store (every fit runs).
+B3 dispatches its five runs and its identity-fold runs through ``map_units``; here they run
+as tasks on a local 2-CPU Ray started inside the notebook's kernel (``--on-ray B3_results``:
+that notebook alone), without the run store (every fit runs).
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ def test_b3_on_a_local_ray_gives_the_inline_results_file(smoke_results_dir, tmp_
     (tmp_path / "results" / "B2_cnn_rnn").mkdir(parents=True)
     shutil.copy2(b2, tmp_path / "results" / "B2_cnn_rnn" / b2.name)  # B3 reads B2's choice
     env = {**os.environ, "DFBOOK_RESULTS": str(tmp_path / "results")}
-    done = subprocess.run([DFBOOK, "-q", "run", "--only", "B3_results", "--executor", "ray",
+    done = subprocess.run([DFBOOK, "-q", "run", "--only", "B3_results", "--on-ray", "B3_results",
                            "--ray-cpus", "2", "--no-store", "--out", str(tmp_path / "nb")],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     on_ray = json.loads((tmp_path / "results" / "B3_results" / inline.name).read_text())
     first = json.loads(inline.read_text())
-    assert on_ray["execution"]["executor"] == "ray" and on_ray["execution"]["units_run"] == 5
+    folds = on_ray["values"]["identity_folds"]["folds"] * len(on_ray["params"]["fold_seeds"])
+    assert on_ray["execution"]["executor"] == "ray"
+    assert on_ray["execution"]["units_run"] == 5 + folds
     assert first["execution"]["executor"] == "inline"
     assert results.without_timing(on_ray) == results.without_timing(first)
