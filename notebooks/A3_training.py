@@ -400,7 +400,8 @@ if "residual" in runs:
         print(f"model2, seed {s}: AUC {a['auc']:.3f} ({a['ci_low']:.3f}-"
               f"{a['ci_high']:.3f}), {a['n']} videos of {a['n_groups']} identities")
     print(f"mean over {p['fits']} seed(s): AUC {p['auc']:.3f} ({p['ci_low']:.3f}-"
-          f"{p['ci_high']:.3f}, {p['method']}); learned: {p['above_chance']}")
+          f"{p['ci_high']:.3f}, {p['method']}); "
+          f"learned: {stats.learned_word(p['above_chance'])}")
     run.update(video_auc_runs=aucs, video_auc_over_seeds=p)
 
 # %%

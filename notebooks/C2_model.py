@@ -45,7 +45,10 @@ val_candidates = []       # extractors compared on validation videos ([]: skippe
 
 # %%
 import inspect
+import os
 
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"   # TensorFlow's C++ log: one harmless error line per
+# graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool"); exceptions still show
 import keras
 import matplotlib.pyplot as plt
 import numpy as np

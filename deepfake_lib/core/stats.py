@@ -237,6 +237,13 @@ def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float 
             "n": int(d.size), "method": f"paired t-interval over {d.size} seed(s)"}
 
 
+def learned_word(above_chance: bool | None) -> str:
+    """How a notebook prints ``above_chance`` of :func:`auc_interval`: ``"yes"`` (the
+    interval lies above 0.5), ``"no, below chance"``, ``"not decided"`` (it holds 0.5, or
+    there is no interval). Notebook A3, section "Does the headline model learn?"."""
+    return {True: "yes", False: "no, below chance"}.get(above_chance, "not decided")
+
+
 def decide(ci_low: float, ci_high: float) -> bool | None:
     """The verdict on "A beats B" from the interval of the difference A - B (:data:`RULE`):
     True above 0, False below 0, None when it contains 0 or is undefined (one seed).

@@ -122,3 +122,12 @@ def test_summarise_cuts_the_interval_to_the_metric_range_and_says_so():
     assert cut["interval"] == "t95, cut to [0, 1]"
     one = stats.summarise([0.4], bounds=(0, 1))
     assert np.isnan(one["ci_low"]) and one["interval"] == "t95"
+
+
+def test_learned_word_reads_the_interval_rule():
+    y = np.repeat([0, 1], 20)
+    groups = np.arange(40) // 2
+    sure = stats.auc_interval(y, y + 0.01 * np.arange(40), groups=groups, n_boot=200)
+    assert sure["above_chance"] is True and stats.learned_word(sure["above_chance"]) == "yes"
+    assert stats.learned_word(False) == "no, below chance"
+    assert stats.learned_word(None) == "not decided"
