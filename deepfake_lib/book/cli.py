@@ -5,8 +5,9 @@
     dfbook data index --layout {ffpp,celebdf,dfdc,ciplab} ROOT [--out MANIFEST] [--compression C]
     dfbook run   [--profile P] [--only NAME ...] [-f OVERLAY.yaml] [-p key=value ...]
                  [--backend B] [--fail-fast] [-j N] [--log-output] [--out DIR]
-                 [--executor inline|ray] [--address A] [--ray-cpus N] [--gpus-per-fit G]
-                 [--threads T] [--deterministic on|off] [--store DIR | --no-store]
+                 [--executor inline|ray] [--on-ray NAME ...] [--address A] [--ray-cpus N]
+                 [--gpus-per-fit G] [--threads T] [--deterministic on|off]
+                 [--store DIR | --no-store]
     dfbook params NOTEBOOK
     dfbook runs  [--notebook NAME ...] [--clear [--stale]]
     dfbook build
@@ -87,9 +88,15 @@ def _cmd_run(args) -> int:
         overlay.update(runner.load_overlay(path))
     plan = runner.make_plan(args.profile, only=args.only, overrides=overrides, overlay=overlay)
     settings = run_settings(args)
+    unknown = sorted(set(args.on_ray or []) - {j.name for j in plan.jobs})
+    if unknown:
+        raise runner.RunError(f"--on-ray names notebook(s) not in this run: {', '.join(unknown)}; "
+                              f"in this run: {', '.join(j.name for j in plan.jobs)}")
+    on_ray = dataclasses.replace(settings, executor="ray").to_env()
     outcomes = runner.run(plan, out_dir=args.out, backend=args.backend,
                           fail_fast=args.fail_fast, jobs=args.jobs, env=settings.to_env(),
-                          log_output=args.log_output, progress=args.verbosity > 0)
+                          log_output=args.log_output, progress=args.verbosity > 0,
+                          env_for={name: on_ray for name in args.on_ray or []})
     return 1 if any(o.status != "ok" for o in outcomes) or len(outcomes) < len(plan.jobs) else 0
 
 
@@ -176,6 +183,9 @@ def _add_run(sub) -> None:
     e.add_argument("--address", default=None,
                    help="Ray cluster to join: auto, or host:port (also RAY_ADDRESS); none: a "
                         "local Ray on 127.0.0.1")
+    e.add_argument("--on-ray", nargs="+", default=None, metavar="NAME",
+                   help="these notebooks dispatch their fits on Ray (a local Ray of --ray-cpus "
+                        "CPUs, or the cluster of --address), the others as --executor says")
     e.add_argument("--ray-cpus", type=int, default=None, metavar="N",
                    help="CPUs of a local Ray (default: all)")
     e.add_argument("--gpus-per-fit", type=float, default=None, metavar="G",

@@ -337,14 +337,15 @@ def _call_now(fn, *args) -> Future:
 def run(plan: Plan, out_dir: Path | None = None, backend: str | None = None,
         fail_fast: bool = False, echo=print, jobs: int = 1, env: dict[str, str] | None = None,
         gpus: list[str] | None = None, log_output: bool = False,
-        progress: bool = True) -> list[Outcome]:
+        progress: bool = True, env_for: dict[str, dict[str, str]] | None = None) -> list[Outcome]:
     """Run a plan with a progress bar over notebooks; print failures and a summary table.
 
     ``jobs``: how many notebooks run at once (each in its own process); 1 runs them one after
     the other in this process. Outcomes come back in the plan's order. ``env``: variables
     every kernel inherits (:meth:`deepfake_lib.core.settings.Settings.to_env`). ``gpus``
     (default :func:`gpu_ids`): with ``jobs`` > 1, each running notebook gets one of them as
-    its ``CUDA_VISIBLE_DEVICES``, handed back when it finishes.
+    its ``CUDA_VISIBLE_DEVICES``, handed back when it finishes. ``env_for``: a notebook
+    named there inherits its own variables instead of ``env`` (``dfbook run --on-ray``).
     """
     from tqdm import tqdm
 
@@ -373,7 +374,7 @@ def run(plan: Plan, out_dir: Path | None = None, backend: str | None = None,
                     waiting.remove(job)
                     bar.set_postfix_str(", ".join([j.name for j in running.values()] + [job.name]))
                     submit = pool.submit if pool else _call_now
-                    job_env = dict(env or {})
+                    job_env = dict((env_for or {}).get(job.name, env or {}))
                     dev = free.pop(0) if free else None
                     if dev is not None:
                         job_env.update(CUDA_VISIBLE_DEVICES=dev, TF_FORCE_GPU_ALLOW_GROWTH="true")

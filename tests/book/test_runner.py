@@ -160,6 +160,8 @@ def test_cli_refuses_with_one_line_and_exit_2(capsys):
     assert "valid notebooks:" in capsys.readouterr().err
     assert main(["run", "--backend", "theano", "--only", "performance"]) == 2
     assert "valid backends" in capsys.readouterr().err
+    assert main(["run", "--only", "performance", "--on-ray", "A3_training"]) == 2
+    assert "--on-ray names notebook(s) not in this run: A3_training" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -233,7 +235,8 @@ def test_a_failed_run_keeps_the_last_good_copy(nbdir, tmp_path):
 @pytest.mark.slow
 def test_settings_reach_the_kernels_and_each_gets_its_own_gpu(tmp_path):
     """Two notebooks side by side on a machine with devices 0 and 1 each get one of them,
-    both inherit the executor settings, and a real-data run goes beside the demo pages."""
+    each inherits the run's executor settings or its own (``--on-ray``), and a real-data
+    run goes beside the demo pages."""
     folder = tmp_path / "notebooks"
     (folder / "profiles").mkdir(parents=True)
     (folder / "profiles" / "smoke.yaml").write_text("{}\n")
@@ -249,14 +252,16 @@ def test_settings_reach_the_kernels_and_each_gets_its_own_gpu(tmp_path):
     toc.write_text("root: intro\nchapters:\n  - file: notebooks/one\n  - file: notebooks/two\n")
     from deepfake_lib.core.settings import Settings
 
-    env = Settings(executor="ray", threads=1).to_env()
+    env = Settings(executor="inline", threads=1).to_env()
     plan = runner.make_plan("smoke", folder=folder, toc=toc,
                             overrides={"data_root": "/data/x", "layout": "dfdc"})
     out = tmp_path / "executed"
-    outcomes = runner.run(plan, out_dir=out, jobs=2, env=env, gpus=["0", "1"])
+    outcomes = runner.run(plan, out_dir=out, jobs=2, env=env, gpus=["0", "1"],
+                          env_for={"two": Settings(executor="ray", threads=1).to_env()})
     assert [o.status for o in outcomes] == ["ok", "ok"]
-    seen = sorted((log / n).read_text() for n in ("one", "two"))
-    assert seen == ["0 ray 1", "1 ray 1"]
+    seen = {n: (log / n).read_text().split() for n in ("one", "two")}
+    assert sorted(v[0] for v in seen.values()) == ["0", "1"]
+    assert seen["one"][1:] == ["inline", "1"] and seen["two"][1:] == ["ray", "1"]
     assert outcomes[0].output == tmp_path / "runs" / "smoke-dfdc-s0" / "one.ipynb"
     assert not out.exists() or not list(out.glob("*.ipynb"))
 
