@@ -237,6 +237,18 @@ def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float 
             "n": int(d.size), "method": f"paired t-interval over {d.size} seed(s)"}
 
 
+#: How far below ln 2 a training loss must end for a fit to count as having left the constant
+#: output (binary cross-entropy of a model that answers 0.5 for everything is ln 2): a
+#: description beside the rule's verdicts, not a verdict. Notebooks A3 and B3.
+LN2_MARGIN = 0.01
+
+
+def left_ln2(losses: Sequence[float], margin: float = LN2_MARGIN) -> int:
+    """How many of ``losses`` (one final training loss per fit) ended below ``ln 2 -
+    margin``. Notebook A3, section "Residual blocks and the speed of learning"."""
+    return int(sum(v < np.log(2) - margin for v in _floats(losses)))
+
+
 def learned_word(above_chance: bool | None) -> str:
     """How a notebook prints ``above_chance`` of :func:`auc_interval`: ``"yes"`` (the
     interval lies above 0.5), ``"no, below chance"``, ``"not decided"`` (it holds 0.5, or

@@ -150,15 +150,14 @@ SPEED_CLAIM = ("Residual blocks speed up learning (section 4.4: \"this effect al
                "in the speed of model learning\")")
 
 
-#: How far below ln 2 a loss after N steps must be for a fit to count as having left the
-#: constant output (a description beside the rule's verdict, not a verdict).
-LN2_MARGIN = 0.01
+LN2_MARGIN = stats.LN2_MARGIN
 
 
 def left_ln2(summary: dict, margin: float = LN2_MARGIN) -> int:
-    """How many seeds of a :func:`loss_after` summary ended below ``ln 2 - margin``.
-    Notebook A3, section "Residual blocks and the speed of learning"."""
-    return int(sum(v < np.log(2) - margin for v in summary["values"]))
+    """How many seeds of a :func:`loss_after` summary ended below ``ln 2 - margin``
+    (:func:`deepfake_lib.core.stats.left_ln2`). Notebook A3, section "Residual blocks and
+    the speed of learning"."""
+    return stats.left_ln2(summary["values"], margin)
 
 
 def loss_table(after: dict, diffs: dict, steps: dict) -> "pandas.DataFrame":
