@@ -164,7 +164,8 @@ learns = evaluation.video_auc_table(scores, main_split, seeds[0], systems, n_boo
 for k, v in learns.items():
     print(f"{k:15s} video AUC {v['auc']:.3f} [{v['ci_low']:.3f}, {v['ci_high']:.3f}] "
           f"n={v['n']}  above chance: {stats.learned_word(v['above_chance'])}")
-for k, v in controls.d1_aucs(profile, demo_size, seed, results_dir).items():
+for k, v in controls.d1_aucs(profile, demo_size, seed, results_dir,
+                             run.manifest).items():
     print(f"control {k:9s} (D1) AUC {v['auc']:.3f} "
           f"[{v['ci_low']:.3f}, {v['ci_high']:.3f}]")
 run["headline_learns"] = {"split": main_split, "extractor": extractor, "auc": learns}

@@ -222,12 +222,13 @@ def summary(result: dict) -> dict:
     return r({k: v for k, v in result.items() if k != "scores"})
 
 
-def d1_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None) -> dict:
+def d1_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None,
+            manifest_sha: str | None = None) -> dict:
     """The learnability controls' out-of-fold AUCs (per-frame, temporal; all videos, MTCNN
-    crops) from notebook D1's results file of the same profile, or ``{}`` if D1 has not run:
-    the reference of what the data allow, beside a paper's model tested the same way.
-    Notebooks B3 and C3, sections "Every video tested: identity folds" and "Does the
-    headline model learn?"."""
+    crops) from notebook D1's results file of the same profile: the reference of what the
+    data allow, beside a paper's model tested on the same folds. ``{}`` if D1 has not run,
+    or (``manifest_sha`` given) ran on another manifest. Notebooks B3 and C3, sections
+    "Every video tested: identity folds" and "Does the headline model learn?"."""
     import json
 
     from deepfake_lib.core.paths import results_dir as where
@@ -235,5 +236,8 @@ def d1_aucs(profile: str, demo_size: str, seed: int = 0, results_dir=None) -> di
     path = where(results_dir) / "D1_demo_benchmark" / f"{profile}-demo-{demo_size}-s{seed}.json"
     if not path.exists():
         return {}
-    auc = json.loads(path.read_text())["values"]["controls_mtcnn"]["auc"]
+    d1 = json.loads(path.read_text())
+    if manifest_sha is not None and d1.get("data_manifest_sha256") != manifest_sha:
+        return {}
+    auc = d1["values"]["controls_mtcnn"]["auc"]
     return {k: auc[k]["all"] for k in ("per-frame", "temporal") if k in auc}

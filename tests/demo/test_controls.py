@@ -112,7 +112,10 @@ def test_d1_aucs_reads_the_controls_of_the_same_profile(tmp_path):
            for k, a in (("per-frame", 0.7), ("temporal", 0.8))}
     path = tmp_path / "D1_demo_benchmark" / "demo-demo-demo-s0.json"
     path.parent.mkdir()
-    path.write_text(json.dumps({"values": {"controls_mtcnn": {"auc": auc}}}))
-    assert controls.d1_aucs("demo", "demo", 0, tmp_path) == {
-        "per-frame": {"auc": 0.7}, "temporal": {"auc": 0.8}}
+    path.write_text(json.dumps({"values": {"controls_mtcnn": {"auc": auc}},
+                                "data_manifest_sha256": "abc"}))
+    want = {"per-frame": {"auc": 0.7}, "temporal": {"auc": 0.8}}
+    assert controls.d1_aucs("demo", "demo", 0, tmp_path) == want
+    assert controls.d1_aucs("demo", "demo", 0, tmp_path, manifest_sha="abc") == want
+    assert controls.d1_aucs("demo", "demo", 0, tmp_path, manifest_sha="other") == {}
     assert controls.d1_aucs("smoke", "demo", 0, tmp_path) == {}
