@@ -229,7 +229,7 @@ def _three_folds():
     return unit, ClipSet(cs.X, cs.y, cs.video, cs.splits, cs.methods, folds)
 
 
-def test_fold_split_keeps_identities_apart():
+def test_fold_split_keeps_the_folds_apart():
     _, cs = _three_folds()
     train, test = cs.fold(1)
     assert sorted(set(test.video)) == ["v2", "v3"]
@@ -256,3 +256,22 @@ def test_out_of_fold_scores_every_video_once_per_seed():
     assert oof["p"][:, 0].tolist() == [first[v] for v in oof["video"]]
     with pytest.raises(ValueError, match="scored by two folds"):
         cnn_rnn.out_of_fold(units[:3] + units[:1], outs[:3] + outs[:1])
+    with pytest.raises(ValueError, match="seed 1 scores other videos"):
+        cnn_rnn.out_of_fold(units[:4], outs[:4])
+
+    # the summary: identities are the units; each identity holds a real and a fake video
+    identity = {f"v{i}": f"id{i // 2}" for i in range(6)}
+    fold_of = {f"v{i}": i // 2 for i in range(6)}
+    summ = cnn_rnn.fold_summary(units, outs, identity, fold_of, choice_folds={1}, n_boot=50)
+    assert summ["videos"] == 6 and summ["identities"] == {"all": 3, "without_choice_folds": 2}
+    assert summ["all"]["n"] == 6 and summ["without_choice_folds"]["n"] == 4
+    assert summ["all"]["fits"] == 2 and len(summ["per_seed"]) == 2
+    assert summ["over_seeds"]["mean"] == pytest.approx(np.mean([a["auc"] for a in summ["per_seed"]]))
+    assert summ["loss"]["runs"] == 6 and summ["loss"]["runs_below_ln2"] == sum(
+        o["loss"][-1] < np.log(2) - 0.01 for o in outs)
+    text = cnn_rnn.fold_report(summ, single_split=summ["all"])
+    assert "all videos" in text and "ln 2 = 0.693" in text and "D1 has not run" in text
+    with pytest.raises(ValueError, match="identities in more than one fold"):
+        cnn_rnn.fold_summary(units, outs, {v: "same" for v in identity}, fold_of)
+    with pytest.raises(ValueError, match="identities in more than one fold"):   # as a donor
+        cnn_rnn.fold_summary(units, outs, identity, fold_of, donor={"v1": "id2"})
