@@ -59,8 +59,9 @@ n_boot = 1000             # bootstrap resamples of the test identities
 # %%
 import os
 
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"   # TensorFlow's C++ log: one harmless error line per
-# graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool"); exceptions still show
+# TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
+# each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -365,7 +366,8 @@ auc = stats.auc_interval(final["scores"]["y"], final["scores"]["p"], groups=grou
                          n_boot=n_boot, seed=seed)
 print(f"video-level test AUC {auc['auc']:.3f} "
       f"({auc['ci_low']:.3f}-{auc['ci_high']:.3f}), {auc['n']} videos of "
-      f"{len(set(groups))} identities; learned: {stats.learned_word(auc['above_chance'])}")
+      f"{len(set(groups))} identities; "
+      f"learned: {stats.learned_word(auc['above_chance'])}")
 fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(range(1, len(final["loss"]) + 1), final["loss"], "o-", label="tuned")
 ax.axhline(np.log(2), color="grey", ls=":", label="chance (ln 2)")

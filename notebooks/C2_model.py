@@ -47,8 +47,9 @@ val_candidates = []       # extractors compared on validation videos ([]: skippe
 import inspect
 import os
 
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"   # TensorFlow's C++ log: one harmless error line per
-# graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool"); exceptions still show
+# TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
+# each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
