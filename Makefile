@@ -22,11 +22,11 @@ venv: $(STAMP)
 ## make book: demo data, benchmarks in quick mode (read by the performance page, measured alone;
 ## `make bench` runs them at full size), every notebook under the demo profile two at a time
 ## (one TensorFlow thread each), the HTML book. A3, the longest, sends its nine fits to a local
-## 2-CPU Ray on 127.0.0.1, so that both cores train them once the other notebooks are done.
+## Ray on 127.0.0.1 with every CPU, so that all cores train them once the other notebooks are done.
 book: $(STAMP)
 	$(BIN)/dfbook data demo --size demo
 	$(BIN)/dfbook bench --quick
-	$(BIN)/dfbook run --profile demo --jobs 2 --on-ray A3_training --ray-cpus 2
+	$(BIN)/dfbook run --profile demo --jobs 2 --on-ray A3_training
 	$(BIN)/dfbook build
 	@echo "Book: $(CURDIR)/book/_build/html/index.html"
 
