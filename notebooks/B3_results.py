@@ -59,6 +59,8 @@ import os
 # TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
 # each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+# %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -230,20 +232,22 @@ folds = None
 if identity_folds and data_root is None:
     f_units = cnn_rnn.fold_units(clips, hp, fold_seeds, prep, fit)
     with run.timed("identity_folds"):
-        f_outs = dispatch.map_units(cnn_rnn.run_unit, f_units, shared=clips, desc="folds",
-                                    progress=False)
+        f_outs = dispatch.map_units(cnn_rnn.run_unit, f_units, shared=clips,
+                                    desc="folds", progress=False)
+    f_cost = {k: sum(o["cost"][k] for o in f_outs) for k in ("steps", "examples")}
+    run.fit_cost("B3 identity folds", fits=len(f_outs),
+                 seconds=run.timing["identity_folds"], **f_cost)
+
+# %%
+if identity_folds and data_root is None:
     fold_of = dict(zip(clips.video, clips.folds.tolist()))
-    folds = cnn_rnn.fold_summary(f_units, f_outs, identity.to_dict(), fold_of,
-                                 choice_folds={fold_of[v] for v in clips.split("val").video},
+    choice = {fold_of[v] for v in clips.split("val").video}   # B2's validation split
+    folds = cnn_rnn.fold_summary(f_units, f_outs, identity.to_dict(), fold_of, choice,
                                  n_boot=n_boot, seed=seed,
                                  donor=items["donor_identity"].dropna().to_dict())
-    assert folds["videos"] == len(set(clips.video[clips.folds >= 0]))  # every video scored
-    run.fit_cost("B3 identity folds", fits=len(f_outs), seconds=run.timing["identity_folds"],
-                 **{k: sum(o["cost"][k] for o in f_outs) for k in ("steps", "examples")})
     run.update(identity_folds=folds)
-    print(cnn_rnn.fold_report(folds, single_split=pooled,
-                              controls=controls.d1_aucs(profile, demo_size, seed,
-                                                        results_dir, run.manifest)))
+    d1 = controls.d1_aucs(profile, demo_size, seed, results_dir, run.manifest)
+    print(cnn_rnn.fold_report(folds, single_split=pooled, controls=d1))
 
 # %% [markdown]
 # The controls read D1's inputs (64 px face crops, 16 frames a video); the CNN-RNN reads

@@ -299,8 +299,9 @@ def fold_summary(units: list[dict], outs: list[dict], identity: dict, fold_of: d
     ``"identities"``, ``"videos"`` and ``"loss"`` (the per-epoch training loss of every
     run, its first and last epoch's mean, the last epoch's range, and how many runs ended
     below ln 2 - 0.01: :func:`~deepfake_lib.core.stats.left_ln2`). Raises ``ValueError``
-    if a video is scored twice in a seed, a seed misses a video, a video has no identity,
-    or an identity (as a video's own or as a donor) stands in two folds.
+    if a video is scored twice in a seed, a seed misses a video, a video of ``fold_of``
+    with a fold is never scored, a video has no identity, or an identity (as a video's own
+    or as a donor) stands in two folds.
     """
     from deepfake_lib.core import stats
 
@@ -309,6 +310,10 @@ def fold_summary(units: list[dict], outs: list[dict], identity: dict, fold_of: d
     if missing:
         raise ValueError(f"{len(missing)} scored videos have no identity or fold, e.g. "
                          f"{missing[:3]}")
+    unscored = sorted(set(v for v, f in fold_of.items() if f >= 0) - set(oof["video"]))
+    if unscored:
+        raise ValueError(f"{len(unscored)} videos of a fold were never scored, e.g. "
+                         f"{unscored[:3]}")
     home: dict[str, set] = {}
     for v in oof["video"]:
         home.setdefault(str(identity[v]), set()).add(fold_of[v])
@@ -330,6 +335,7 @@ def fold_summary(units: list[dict], outs: list[dict], identity: dict, fold_of: d
         "per_seed": per_seed,
         "over_seeds": stats.summarise([a["auc"] for a in per_seed], bounds=(0.0, 1.0)),
         "seeds": oof["seeds"], "videos": len(oof["video"]),
+        "folds": len({int(u["fold"]) for u in units}),
         "identities": {"all": int(np.unique(groups).size),
                        "without_choice_folds": int(np.unique(groups[keep]).size)},
         "loss": {"per_run": loss.tolist(), "first_epoch_mean": float(loss[:, 0].mean()),
