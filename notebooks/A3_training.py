@@ -396,12 +396,7 @@ if "residual" in runs:
     aucs = {s: learning.video_auc(v, *args, n_boot=n_boot, seed=seed)
             for s, v in per_seed.items()}
     p = learning.video_auc_over_seeds(per_seed, *args, n_boot=n_boot, seed=seed)
-    for s, a in aucs.items():
-        print(f"model2, seed {s}: AUC {a['auc']:.3f} ({a['ci_low']:.3f}-"
-              f"{a['ci_high']:.3f}), {a['n']} videos of {a['n_groups']} identities")
-    print(f"mean over {p['fits']} seed(s): AUC {p['auc']:.3f} ({p['ci_low']:.3f}-"
-          f"{p['ci_high']:.3f}, {p['method']}); "
-          f"learned: {stats.learned_word(p['above_chance'])}")
+    print(learning.video_auc_report(aucs, p))
     run.update(video_auc_runs=aucs, video_auc_over_seeds=p)
 
 # %%

@@ -81,6 +81,20 @@ def video_auc_over_seeds(scores_by_seed: dict, video_ids, y, groups: dict | None
     return out
 
 
+def video_auc_report(aucs: dict, pooled: dict, label: str = "model2") -> str:
+    """Each seed's :func:`video_auc` (``{seed: dict}``) and the mean over seeds
+    (:func:`video_auc_over_seeds`) as lines of text, the mean's line ending in "learned:
+    yes / no, below chance / not decided" (:func:`deepfake_lib.core.stats.learned_word`).
+    Notebook A3, section "Does the headline model learn?"."""
+    lines = [f"{label}, seed {s}: AUC {a['auc']:.3f} ({a['ci_low']:.3f}-{a['ci_high']:.3f}), "
+             f"{a['n']} videos of {a['n_groups']} identities" for s, a in aucs.items()]
+    p = pooled
+    lines.append(f"mean over {p['fits']} seed(s): AUC {p['auc']:.3f} ({p['ci_low']:.3f}-"
+                 f"{p['ci_high']:.3f}, {p['method']}); "
+                 f"learned: {stats.learned_word(p['above_chance'])}")
+    return "\n".join(lines)
+
+
 def frame_control(X_train, y_train, X_test) -> np.ndarray:
     """The per-frame learnability control of notebook D1 on paper A's own split: the
     standardised logistic regression of :func:`deepfake_lib.demo.learnability.fit_scores`

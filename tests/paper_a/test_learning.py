@@ -35,6 +35,12 @@ def test_video_auc_ranks_videos_not_crops():
     assert out["auc"] == 1.0 and out["n"] == 3
     grouped = learning.video_auc(s, vids, y, groups={"a": "p", "b": "p", "c": "q"}, n_boot=50)
     assert grouped["n_groups"] == 2 and "groups" in grouped["method"]
+    pooled = learning.video_auc_over_seeds({0: s, 1: s}, vids, y, n_boot=50)
+    text = learning.video_auc_report({0: out, 1: out}, pooled).splitlines()
+    assert text[0] == f"model2, seed 0: AUC 1.000 ({out['ci_low']:.3f}-{out['ci_high']:.3f}), "\
+                      "3 videos of 3 identities"
+    assert len(text) == 3 and text[2].startswith("mean over 2 seed(s): AUC 1.000")
+    assert text[2].endswith("learned: not decided")        # three videos: no interval
 
 
 def test_n_examples_counts_every_batch_brute_force():
