@@ -62,6 +62,8 @@ import os
 # TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
 # each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+# %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np

@@ -44,12 +44,15 @@ extractor = "xception"    # headline features: "xception" or "onet" (face-traine
 val_candidates = []       # extractors compared on validation videos ([]: skipped)
 
 # %%
-import inspect
 import os
 
 # TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
 # each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+# %%
+import inspect
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np

@@ -62,6 +62,8 @@ import os
 # TensorFlow's C++ log up to errors hidden: this build prints a harmless error line for
 # each graph-compiled fit ("NodeDef mentions attribute use_unbounded_threadpool")
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+# %%
 import keras
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -77,7 +79,6 @@ from deepfake_lib.paper_c import evaluation, features, heads, timing
 run = Run("C3_evaluation", globals())
 run["backend"] = keras.config.backend()
 claims = ledger.claims_by_id()
-paper_auc = {k: claims[f"C.fig9.auc_{k}"].value for k in heads.SYSTEMS}
 data_label = "demo" if data_root is None else (layout or "data_root")
 arch = dict(units=units, aux_weight=aux_weight, merge=merge, l2=l2)
 
@@ -272,6 +273,7 @@ plt.tight_layout(); plt.show()
 # %%
 auc_table = evaluation.interval_table(scores, split_kinds, seeds[0], n_boot, seed)
 systems_shown = auc_table.index.get_level_values("system")
+paper_auc = {k: claims[f"C.fig9.auc_{k}"].value for k in heads.SYSTEMS}
 paper_col = [paper_auc.get(k, float("nan")) for k in systems_shown]
 auc_table.insert(0, "paper AUC (FF++)", paper_col)
 print(auc_table.to_string())
