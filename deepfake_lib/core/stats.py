@@ -222,6 +222,40 @@ def mean_auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray
                       f"fits, {n_boot} resamples"}
 
 
+def paired_mean_auc_difference(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray,
+                               groups: np.ndarray | None = None, n_boot: int = 1000,
+                               seed: int = 0) -> dict:
+    """Mean AUC over ``k`` seeds of system A minus that of system B, both ``(n, k)`` on the
+    same ``(n,)`` test units and the same seeds, with a paired bootstrap interval: each
+    resample draws units (whole ``groups`` when given) and recomputes all ``2k`` AUCs on
+    it. ``better`` is :func:`decide` on the interval (True: A better). Notebook B3, section
+    "Tuned against untuned, every video".
+
+    Returns ``{"diff", "ci_low", "ci_high", "better", "n", "fits", "method"}``.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    a, b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
+    y_true = np.asarray(y_true)
+    if a.shape != b.shape or a.ndim != 2 or a.shape[0] != y_true.size:
+        raise ValueError(f"both systems need scores of shape (n, k) with n = {y_true.size} "
+                         f"test units and the same seeds, got {a.shape} and {b.shape}")
+    k = a.shape[1]
+
+    def diff(y, s):
+        return float(np.mean([roc_auc_score(y, s[:, j]) - roc_auc_score(y, s[:, k + j])
+                              for j in range(k)]))
+
+    both = np.concatenate([a, b], axis=1)
+    lo, hi = bootstrap_metric(y_true, both, diff, groups, n_boot=n_boot, seed=seed)
+    unit = "test units" if groups is None else "groups"
+    units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
+    return {"diff": diff(y_true, both), "ci_low": lo, "ci_high": hi, "better": decide(lo, hi),
+            "n": int(y_true.size), "fits": k,
+            "method": f"paired bootstrap over {units} {unit} of the mean over {k} seeds, "
+                      f"{n_boot} resamples"}
+
+
 def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> dict:
     """Mean of ``a[i] - b[i]`` over seeds ``i`` (the same seeds for both) and its t-interval.
 

@@ -131,3 +131,24 @@ def test_learned_word_reads_the_interval_rule():
     assert sure["above_chance"] is True and stats.learned_word(sure["above_chance"]) == "yes"
     assert stats.learned_word(False) == "no, below chance"
     assert stats.learned_word(None) == "not decided"
+
+
+def test_paired_mean_auc_difference_is_the_mean_of_per_seed_differences():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(3)
+    y = np.repeat([0, 1], 20)
+    a = y[:, None] * 0.8 + rng.normal(size=(40, 3))          # informative, 3 seeds
+    b = rng.normal(size=(40, 3))                              # noise
+    groups = np.arange(40) // 2                               # 20 identities of 2 videos
+    d = stats.paired_mean_auc_difference(y, a, b, groups, n_boot=200, seed=0)
+    brute = np.mean([roc_auc_score(y, a[:, j]) - roc_auc_score(y, b[:, j]) for j in range(3)])
+    assert d["diff"] == pytest.approx(brute) and d["fits"] == 3 and d["n"] == 40
+    assert d["ci_low"] < d["diff"] < d["ci_high"] and d["better"] is True
+    assert "20 groups" in d["method"]
+    same = stats.paired_mean_auc_difference(y, a, a, groups, n_boot=50)
+    assert same["diff"] == 0 and same["ci_low"] == same["ci_high"] == 0 and same["better"] is None
+    flipped = stats.paired_mean_auc_difference(y, b, a, groups, n_boot=200)
+    assert flipped["diff"] == pytest.approx(-brute) and flipped["better"] is False
+    with pytest.raises(ValueError, match="same seeds"):
+        stats.paired_mean_auc_difference(y, a, b[:, :2], groups)
