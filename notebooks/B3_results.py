@@ -50,6 +50,7 @@ run_eagerly = True
 reference_control = False # D1's temporal control on this split, as the reference
 identity_folds = True     # also score every video out of fold (demo benchmark only)
 fold_seeds = [0]          # seeds of the identity-fold runs (demo: [0, 1, 2])
+compare_default = True    # also the untuned configuration on the identity folds
 control_size = 64         # its crops' side, as in D1
 n_boot = 1000             # bootstrap resamples of the test identities
 
@@ -255,6 +256,32 @@ if identity_folds and data_root is None:
 # simple detector, not what the CNN-RNN's input allows. If the last-epoch losses sit at
 # ln 2, the CNN-RNN did not fit its own training clips: whatever its test AUC, that is a
 # failure to train, not evidence about the data.
+
+# %% [markdown]
+# ## Tuned against untuned, every video
+#
+# B2 compares PSO's choice with the untuned configuration (the centre of the search space,
+# fixed before any run; readings row "B.untuned_baseline") on the 54 test videos of one
+# split. Here both train on the same identity folds from the same `fold_seeds`, so every
+# video is scored by both and the difference of their mean AUC over seeds gets a paired
+# bootstrap over identities (`stats.paired_mean_auc_difference`). Nothing is chosen here:
+# it measures what PSO's choice is worth against not tuning, and whether either learns.
+
+# %%
+comparison = None
+if compare_default and folds is not None:
+    untuned = cnn_rnn.default_configuration()
+    u_units = cnn_rnn.fold_units(clips, untuned, fold_seeds, prep, fit)
+    with run.timed("untuned_folds"):
+        u_outs = dispatch.map_units(cnn_rnn.run_unit, u_units, shared=clips,
+                                    desc="untuned", progress=False)
+    u_cost = {k: sum(o["cost"][k] for o in u_outs) for k in ("steps", "examples")}
+    run.fit_cost("B3 untuned identity folds", fits=len(u_outs),
+                 seconds=run.timing["untuned_folds"], **u_cost)
+    comparison = cnn_rnn.fold_comparison((f_units, f_outs), (u_units, u_outs),
+                                         identity.to_dict(), n_boot=n_boot, seed=seed)
+    run.update(tuned_vs_untuned_folds=comparison)
+    print(cnn_rnn.comparison_report(comparison, hp, untuned))
 
 # %%
 cols = list(tables.COLUMNS)

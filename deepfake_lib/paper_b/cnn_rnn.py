@@ -345,6 +345,53 @@ def fold_summary(units: list[dict], outs: list[dict], identity: dict, fold_of: d
     }
 
 
+def fold_comparison(tuned: tuple[list, list], untuned: tuple[list, list], identity: dict,
+                    n_boot: int = 1000, seed: int = 0) -> dict:
+    """PSO's choice against the untuned configuration on every video (notebook B3, section
+    "Tuned against untuned, every video"): ``tuned`` and ``untuned`` are ``(units, outs)`` of
+    :func:`fold_units` runs with the same seeds and folds; ``identity`` maps a video id to
+    its identity, the unit the paired bootstrap resamples
+    (:func:`~deepfake_lib.core.stats.paired_mean_auc_difference`). Returns ``{"tuned",
+    "untuned"}`` (each :func:`~deepfake_lib.core.stats.mean_auc_interval` and its runs'
+    last-epoch losses), ``"difference"`` (tuned - untuned) and ``"seeds"``. Raises
+    ``ValueError`` if the two scored other videos or other seeds."""
+    from deepfake_lib.core import stats
+
+    a, b = out_of_fold(*tuned), out_of_fold(*untuned)
+    if set(a["video"]) != set(b["video"]) or a["seeds"] != b["seeds"]:
+        raise ValueError("tuned and untuned runs must score the same videos with the same "
+                         f"seeds (seeds {a['seeds']} and {b['seeds']})")
+    order = {v: i for i, v in enumerate(b["video"])}
+    pb = b["p"][[order[v] for v in a["video"]]]
+    groups = np.array([str(identity[v]) for v in a["video"]])
+    out = {"seeds": a["seeds"], "difference": stats.paired_mean_auc_difference(
+        a["y"], a["p"], pb, groups, n_boot=n_boot, seed=seed)}
+    for name, p, outs in (("tuned", a["p"], tuned[1]), ("untuned", pb, untuned[1])):
+        last = [float(o["loss"][-1]) for o in outs]
+        out[name] = {**stats.mean_auc_interval(a["y"], p, groups, n_boot=n_boot, seed=seed),
+                     "last_loss": last, "runs_below_ln2": stats.left_ln2(last)}
+    return out
+
+
+def comparison_report(comp: dict, tuned_hp: dict, untuned_hp: dict) -> str:
+    """:func:`fold_comparison` as text (notebook B3, section "Tuned against untuned, every
+    video")."""
+    from deepfake_lib.core import stats
+
+    out = []
+    for name, hp in (("tuned", tuned_hp), ("untuned", untuned_hp)):
+        a = comp[name]
+        out.append(f"{name:8s} mean AUC over {a['fits']} seeds {a['auc']:.3f} "
+                   f"({a['ci_low']:.3f}-{a['ci_high']:.3f}), {a['n']} videos; learned: "
+                   f"{stats.learned_word(a['above_chance'])}; runs below ln 2: "
+                   f"{a['runs_below_ln2']} of {len(a['last_loss'])}  {hp}")
+    d = comp["difference"]
+    verdict = {True: "tuned better", False: "untuned better"}.get(d["better"], "not decided")
+    out.append(f"tuned - untuned: {d['diff']:+.3f} ({d['ci_low']:+.3f}, {d['ci_high']:+.3f}), "
+               f"{d['method']}: {verdict}")
+    return "\n".join(out)
+
+
 def fold_report(folds: dict, single_split: dict | None = None, controls: dict | None = None
                 ) -> str:
     """:func:`fold_summary` as text (notebook B3, section "Every video tested: identity

@@ -275,3 +275,36 @@ def test_out_of_fold_scores_every_video_once_per_seed():
         cnn_rnn.fold_summary(units, outs, {v: "same" for v in identity}, fold_of)
     with pytest.raises(ValueError, match="identities in more than one fold"):   # as a donor
         cnn_rnn.fold_summary(units, outs, identity, fold_of, donor={"v1": "id2"})
+
+
+def test_fold_comparison_pairs_videos_by_id_and_refuses_other_seeds():
+    y = {f"v{i}": i % 2 for i in range(12)}
+
+    def runs(scores, seeds=(0, 1), order=1):
+        units, outs = [], []
+        for s in seeds:
+            for k in range(3):
+                vids = [f"v{i}" for i in range(12) if i // 4 == k][::order]
+                units.append({"seed": s, "fold": k})
+                outs.append({"scores": {"video": vids, "p": [scores(v, s) for v in vids],
+                                        "y": [y[v] for v in vids]},
+                             "loss": [0.70, 0.60 if scores is good else 0.70]})
+        return units, outs
+
+    def good(v, s):
+        return y[v] + 0.1 * s + 0.01 * int(v[1:])
+
+    def flat(v, s):
+        return 0.5 + 0.01 * ((int(v[1:]) * 7 + s) % 5)
+
+    identity = {f"v{i}": f"id{i // 2}" for i in range(12)}
+    comp = cnn_rnn.fold_comparison(runs(good), runs(flat, order=-1), identity, n_boot=100)
+    assert comp["tuned"]["auc"] == 1.0 and comp["seeds"] == [0, 1]
+    assert comp["untuned"]["runs_below_ln2"] == 0 and comp["tuned"]["runs_below_ln2"] == 6
+    same_order = cnn_rnn.fold_comparison(runs(good), runs(flat), identity, n_boot=100)
+    assert comp["untuned"]["auc"] == pytest.approx(same_order["untuned"]["auc"])
+    assert comp["difference"]["diff"] == pytest.approx(1.0 - comp["untuned"]["auc"])
+    text = cnn_rnn.comparison_report(comp, {"filters": 21}, {"filters": 40})
+    assert "tuned - untuned" in text and "{'filters': 40}" in text
+    with pytest.raises(ValueError, match="same seeds"):
+        cnn_rnn.fold_comparison(runs(good), runs(flat, seeds=(0, 2)), identity)
