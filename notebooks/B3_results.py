@@ -73,6 +73,7 @@ from deepfake_lib.data import datasets, manifest
 from deepfake_lib.demo import controls
 from deepfake_lib.paper_b import clips as clip_lib
 from deepfake_lib.paper_b import cnn_rnn, tables
+from deepfake_lib.paper_b import folds as fold_lib
 
 run = Run("B3_results", globals())
 data_label = (f"demo benchmark ({demo_size})" if data_root is None
@@ -231,7 +232,7 @@ ax.legend(fontsize=7);
 # %%
 folds = None
 if identity_folds and data_root is None:
-    f_units = cnn_rnn.fold_units(clips, hp, fold_seeds, prep, fit)
+    f_units = fold_lib.fold_units(clips, hp, fold_seeds, prep, fit)
     with run.timed("identity_folds"):
         f_outs = dispatch.map_units(cnn_rnn.run_unit, f_units, shared=clips,
                                     desc="folds", progress=False)
@@ -243,12 +244,12 @@ if identity_folds and data_root is None:
 if identity_folds and data_root is None:
     fold_of = dict(zip(clips.video, clips.folds.tolist()))
     choice = {fold_of[v] for v in clips.split("val").video}   # B2's validation split
-    folds = cnn_rnn.fold_summary(f_units, f_outs, identity.to_dict(), fold_of, choice,
+    folds = fold_lib.fold_summary(f_units, f_outs, identity.to_dict(), fold_of, choice,
                                  n_boot=n_boot, seed=seed,
                                  donor=items["donor_identity"].dropna().to_dict())
     run.update(identity_folds=folds)
     d1 = controls.d1_aucs(profile, demo_size, seed, results_dir, run.manifest)
-    print(cnn_rnn.fold_report(folds, single_split=pooled, controls=d1))
+    print(fold_lib.fold_report(folds, single_split=pooled, controls=d1))
 
 # %% [markdown]
 # The controls read D1's inputs (64 px face crops, 16 frames a video); the CNN-RNN reads
@@ -271,17 +272,17 @@ if identity_folds and data_root is None:
 comparison = None
 if compare_default and folds is not None:
     untuned = cnn_rnn.default_configuration()
-    u_units = cnn_rnn.fold_units(clips, untuned, fold_seeds, prep, fit)
+    u_units = fold_lib.fold_units(clips, untuned, fold_seeds, prep, fit)
     with run.timed("untuned_folds"):
         u_outs = dispatch.map_units(cnn_rnn.run_unit, u_units, shared=clips,
                                     desc="untuned", progress=False)
     u_cost = {k: sum(o["cost"][k] for o in u_outs) for k in ("steps", "examples")}
     run.fit_cost("B3 untuned identity folds", fits=len(u_outs),
                  seconds=run.timing["untuned_folds"], **u_cost)
-    comparison = cnn_rnn.fold_comparison((f_units, f_outs), (u_units, u_outs),
+    comparison = fold_lib.fold_comparison((f_units, f_outs), (u_units, u_outs),
                                          identity.to_dict(), n_boot=n_boot, seed=seed)
     run.update(tuned_vs_untuned_folds=comparison)
-    print(cnn_rnn.comparison_report(comparison, hp, untuned))
+    print(fold_lib.comparison_report(comparison, hp, untuned))
 
 # %%
 cols = list(tables.COLUMNS)

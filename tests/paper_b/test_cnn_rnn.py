@@ -11,6 +11,7 @@ import pytest
 from deepfake_lib.core import metrics
 from deepfake_lib.paper_b import cnn_rnn
 from deepfake_lib.paper_b.clips import ClipSet
+from deepfake_lib.paper_b import folds as fold_lib
 
 T, S = 3, 16
 
@@ -237,44 +238,44 @@ def test_fold_split_keeps_the_folds_apart():
     with pytest.raises(ValueError, match="no clip is in identity fold 7"):
         cs.fold(7)
     with pytest.raises(ValueError, match="real datasets have none"):
-        cnn_rnn.fold_units(cs.take(cs.folds == 0), {}, [0], {}, {})
+        fold_lib.fold_units(cs.take(cs.folds == 0), {}, [0], {}, {})
     bare = ClipSet(cs.X, cs.y, cs.video, cs.splits, cs.methods)     # a manifest without folds
     assert (bare.folds == -1).all()
 
 
 def test_out_of_fold_scores_every_video_once_per_seed():
     unit, cs = _three_folds()
-    units = cnn_rnn.fold_units(cs, unit["hp"], [0, 1], unit["prep"], unit["fit"])
+    units = fold_lib.fold_units(cs, unit["hp"], [0, 1], unit["prep"], unit["fit"])
     assert [(u["seed"], u["fold"]) for u in units] == [(s, k) for s in (0, 1) for k in (0, 1, 2)]
     outs = [cnn_rnn.run_unit(u, cs) for u in units]
     for u, o in zip(units, outs):                  # each unit scores its own fold's videos
         assert set(o["scores"]["video"]) == {f"v{2 * u['fold']}", f"v{2 * u['fold'] + 1}"}
-    oof = cnn_rnn.out_of_fold(units, outs)
+    oof = fold_lib.out_of_fold(units, outs)
     assert sorted(oof["video"]) == [f"v{i}" for i in range(6)] and oof["p"].shape == (6, 2)
     assert oof["y"].tolist() == [int(v[1:]) % 2 for v in oof["video"]]
     first = {v: p for o in outs[:3] for v, p in zip(o["scores"]["video"], o["scores"]["p"])}
     assert oof["p"][:, 0].tolist() == [first[v] for v in oof["video"]]
     with pytest.raises(ValueError, match="scored by two folds"):
-        cnn_rnn.out_of_fold(units[:3] + units[:1], outs[:3] + outs[:1])
+        fold_lib.out_of_fold(units[:3] + units[:1], outs[:3] + outs[:1])
     with pytest.raises(ValueError, match="seed 1 scores other videos"):
-        cnn_rnn.out_of_fold(units[:4], outs[:4])
+        fold_lib.out_of_fold(units[:4], outs[:4])
 
     # the summary: identities are the units; each identity holds a real and a fake video
     identity = {f"v{i}": f"id{i // 2}" for i in range(6)}
     fold_of = {f"v{i}": i // 2 for i in range(6)}
-    summ = cnn_rnn.fold_summary(units, outs, identity, fold_of, choice_folds={1}, n_boot=50)
+    summ = fold_lib.fold_summary(units, outs, identity, fold_of, choice_folds={1}, n_boot=50)
     assert summ["videos"] == 6 and summ["identities"] == {"all": 3, "without_choice_folds": 2}
     assert summ["all"]["n"] == 6 and summ["without_choice_folds"]["n"] == 4
     assert summ["all"]["fits"] == 2 and len(summ["per_seed"]) == 2
     assert summ["over_seeds"]["mean"] == pytest.approx(np.mean([a["auc"] for a in summ["per_seed"]]))
     assert summ["loss"]["runs"] == 6 and summ["loss"]["runs_below_ln2"] == sum(
         o["loss"][-1] < np.log(2) - 0.01 for o in outs)
-    text = cnn_rnn.fold_report(summ, single_split=summ["all"])
+    text = fold_lib.fold_report(summ, single_split=summ["all"])
     assert "all videos" in text and "ln 2 = 0.693" in text and "D1 has not run" in text
     with pytest.raises(ValueError, match="identities in more than one fold"):
-        cnn_rnn.fold_summary(units, outs, {v: "same" for v in identity}, fold_of)
+        fold_lib.fold_summary(units, outs, {v: "same" for v in identity}, fold_of)
     with pytest.raises(ValueError, match="identities in more than one fold"):   # as a donor
-        cnn_rnn.fold_summary(units, outs, identity, fold_of, donor={"v1": "id2"})
+        fold_lib.fold_summary(units, outs, identity, fold_of, donor={"v1": "id2"})
 
 
 def test_fold_comparison_pairs_videos_by_id_and_refuses_other_seeds():
@@ -298,13 +299,13 @@ def test_fold_comparison_pairs_videos_by_id_and_refuses_other_seeds():
         return 0.5 + 0.01 * ((int(v[1:]) * 7 + s) % 5)
 
     identity = {f"v{i}": f"id{i // 2}" for i in range(12)}
-    comp = cnn_rnn.fold_comparison(runs(good), runs(flat, order=-1), identity, n_boot=100)
+    comp = fold_lib.fold_comparison(runs(good), runs(flat, order=-1), identity, n_boot=100)
     assert comp["tuned"]["auc"] == 1.0 and comp["seeds"] == [0, 1]
     assert comp["untuned"]["runs_below_ln2"] == 0 and comp["tuned"]["runs_below_ln2"] == 6
-    same_order = cnn_rnn.fold_comparison(runs(good), runs(flat), identity, n_boot=100)
+    same_order = fold_lib.fold_comparison(runs(good), runs(flat), identity, n_boot=100)
     assert comp["untuned"]["auc"] == pytest.approx(same_order["untuned"]["auc"])
     assert comp["difference"]["diff"] == pytest.approx(1.0 - comp["untuned"]["auc"])
-    text = cnn_rnn.comparison_report(comp, {"filters": 21}, {"filters": 40})
+    text = fold_lib.comparison_report(comp, {"filters": 21}, {"filters": 40})
     assert "tuned - untuned" in text and "{'filters': 40}" in text
     with pytest.raises(ValueError, match="same seeds"):
-        cnn_rnn.fold_comparison(runs(good), runs(flat, seeds=(0, 2)), identity)
+        fold_lib.fold_comparison(runs(good), runs(flat, seeds=(0, 2)), identity)
