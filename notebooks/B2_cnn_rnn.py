@@ -428,7 +428,8 @@ if compare_default:
                  "PSO-tuned hyperparameters improve the CNN-RNN", holds, ours=d,
                  detail="video AUC tuned - untuned (centre of the search space), one "
                         "seed, paired bootstrap over test identities",
-                 data="demo" if data_root is None else (layout or str(data_root)))
+                 data="demo" if data_root is None else (layout or str(data_root)),
+                 units=len(y_test))
 run.save();
 
 # %% [markdown]

@@ -121,7 +121,8 @@ display(HTML(report_html.html_findings(a, "C")))
 #    pair) is marked *misprint*; it stays a contradiction and its counts say how many.
 #    Otherwise a notebook's evidence decides: *reproduced / not-reproduced /
 #    inconclusive-on-demo* (or *-on-dataset*) when intervals over seeds separate in the
-#    claimed direction, the other way, or overlap; evidence computed without data gives
+#    claimed direction, the other way, or overlap (where two notebooks measure one claim,
+#    the one on more test videos decides); evidence computed without data gives
 #    *consistent* or *not-reproduced-computed* (the book's computation differs; the paper
 #    does not contradict itself by that alone). A claim that a holding check involves, or
 #    that a finding cleared, is *consistent*. The rest is *needs-dataset* (results,

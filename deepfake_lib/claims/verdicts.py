@@ -7,7 +7,7 @@ Nothing here is typed in. A claim's verdict is the first that applies of:
 2. evidence measured on data by a notebook (``values.evidence[key]`` of
    ``book/results/<nb>.json``, written by :meth:`deepfake_lib.core.results.Run.evidence`),
    found through the claim's ``evidence: "<nb>/<key>"`` field or a key equal to the claim
-   id: ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
+   id (where several notebooks hold one, the one measured on the most test ``units``): ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
    ``inconclusive-on-demo`` (``-on-dataset`` when the data was a real dataset);
 3. ``concern``: the claim is the subject of a methodological concern;
 4. evidence computed without data (a formula executed against a framework, a count under the
@@ -138,7 +138,7 @@ def _find_evidence(claim: L.Claim, index: dict[str, dict]) -> tuple[dict | None,
         rec = index.get(claim.evidence)
         return rec, ("" if rec else f"evidence {claim.evidence} not found in the results files")
     hits = [rec for ref, rec in index.items() if ref.split("/", 1)[1] == claim.id]
-    return (hits[0] if hits else None), ""
+    return (max(hits, key=lambda r: r.get("units") or 0) if hits else None), ""
 
 
 def evidence_source(rec: dict) -> str:
@@ -263,7 +263,9 @@ def assess(results_folder: str | Path | None = None, papers=L.PAPERS) -> Assessm
             verdicts[claim.id] = decide(claim, ledgers[p], by_claim.get(claim.id, []), index,
                                         named.get(claim.id, []))
     used = {v.evidence["notebook"] + "/" + v.evidence["key"] for v in verdicts.values() if v.evidence}
-    unmatched = sorted(ref for ref in index if ref not in used and ref.split("/", 1)[1][:1] in papers)
+    claim_ids = {c.id for p in papers for c in ledgers[p].claims}
+    unmatched = sorted(ref for ref in index if ref not in used and ref.split("/", 1)[1][:1] in papers
+                       and ref.split("/", 1)[1] not in claim_ids)
     return Assessment(ledgers=ledgers, checks=check_results, findings=found, verdicts=verdicts,
                       unmatched_evidence=unmatched, result_errors=errors)
 

@@ -182,17 +182,19 @@ class Run:
             self[k] = v
 
     def evidence(self, key: str, claim: str, holds: bool | None, ours: Any = None,
-                 detail: str = "", data: str = "demo") -> None:
+                 detail: str = "", data: str = "demo", units: int = 0) -> None:
         """Record evidence for one paper claim under ``values["evidence"][key]``.
 
         ``holds`` must be computed from the numbers (for a ranking: confidence intervals that
         do not overlap in the claimed direction -> True, the opposite -> False, overlap ->
         None = inconclusive). The claims dashboard turns it into a verdict; keys look like
-        ``"A.fig12.residual_beats_simple"`` (paper, where, what).
+        ``"A.fig12.residual_beats_simple"`` (paper, where, what). ``units``: the independent
+        test units (videos) the measurement rests on; where two notebooks measure the same
+        claim, the dashboard reads the one on more units.
         """
         ev = self.values.setdefault("evidence", {})
         ev[key] = to_jsonable({"claim": claim, "holds": holds, "ours": ours, "detail": detail,
-                               "data": data, "notebook": self.name})
+                               "data": data, "notebook": self.name, "units": int(units)})
 
     def fit_cost(self, system: str, *, fits: int, steps: int, examples: int,
                  seconds: float) -> None:

@@ -83,3 +83,31 @@ def test_explicit_evidence_field_and_missing_evidence():
     v = V.decide(claim, led, [], {})
     assert v.verdict == "needs-dataset" and "not found" in v.reason
     assert v.commands[0].startswith("dfbook run --profile full --only B3_results")
+
+
+def test_two_notebooks_measuring_one_claim_the_one_on_more_units_decides():
+    led = L.load("B")
+    claim = led.by_id()["B.sec4.2.2.pso_tunes_hyperparameters"]
+    key = claim.id
+
+    def rec(nb, holds, units):
+        return {"holds": holds, "ours": None, "data": "demo", "notebook": nb, "key": key,
+                "claim": "c", "detail": nb, "units": units}
+
+    index = {f"B2_cnn_rnn/{key}": rec("B2_cnn_rnn", False, 54),
+             f"B3_results/{key}": rec("B3_results", None, 252)}
+    v = V.decide(claim, led, [], index)
+    assert v.notebook == "B3_results" and v.verdict == "inconclusive-on-demo"
+    index[f"B2_cnn_rnn/{key}"]["units"] = 300
+    assert V.decide(claim, led, [], index).verdict == "not-reproduced-on-demo"
+    # records written before units existed count as 0 units: the first one found decides
+    old = {f"B2_cnn_rnn/{key}": {**rec("B2_cnn_rnn", False, 0), "units": None}}
+    assert V.decide(claim, led, [], old).notebook == "B2_cnn_rnn"
+
+
+def test_a_second_measurement_of_a_claim_is_not_unmatched(tmp_path):
+    key = "B.sec4.2.2.pso_tunes_hyperparameters"
+    write_results(tmp_path, "B2_cnn_rnn", {key: (False, 0.1, "demo"), "B.fig99.nothing": (True, 1, "demo")})
+    write_results(tmp_path, "B3_results", {key: (None, 0.0, "demo")})
+    a = V.assess(tmp_path)
+    assert a.unmatched_evidence == ["B2_cnn_rnn/B.fig99.nothing"]
