@@ -285,6 +285,13 @@ if compare_default and folds is not None:
     print(fold_lib.comparison_report(comparison, hp, untuned))
 
 # %% [markdown]
+# How to read it: when the untuned configuration's runs leave ln 2 and its interval lies
+# above 0.5 while PSO's choice stays at ln 2, the architecture, the preprocessing and the
+# data are not what stops the CNN-RNN: the configuration the swarm picked is. B2 shows why
+# the swarm can pick it: with fitness trainings of `pso_epochs` epochs, most candidates
+# still answer one class, their validation accuracies take a few distinct values, and the
+# best of them is close to a draw.
+#
 # The claims dashboard reads this comparison for the paper's "PSO optimized the parameters"
 # rather than B2's: it rests on every video and every seed of `fold_seeds` (`units`: videos).
 
