@@ -300,8 +300,8 @@ if comparison is not None:
     d = comparison["difference"]
     run.evidence("B.sec4.2.2.pso_tunes_hyperparameters",
                  "PSO-tuned hyperparameters improve the CNN-RNN", d["better"], ours=d,
-                 detail=f"mean video AUC over seeds {comparison['seeds']}, tuned - untuned, "
-                        "identity folds, paired bootstrap over identities",
+                 detail=f"mean video AUC over seeds {comparison['seeds']}, tuned - "
+                        "untuned, identity folds, paired bootstrap over identities",
                  units=d["n"])
 
 # %%
