@@ -232,13 +232,8 @@ ax.legend(fontsize=7);
 # %%
 folds = None
 if identity_folds and data_root is None:
-    f_units = fold_lib.fold_units(clips, hp, fold_seeds, prep, fit)
-    with run.timed("identity_folds"):
-        f_outs = dispatch.map_units(cnn_rnn.run_unit, f_units, shared=clips,
-                                    desc="folds", progress=False)
-    f_cost = {k: sum(o["cost"][k] for o in f_outs) for k in ("steps", "examples")}
-    run.fit_cost("B3 identity folds", fits=len(f_outs),
-                 seconds=run.timing["identity_folds"], **f_cost)
+    f_units, f_outs = fold_lib.run_folds(clips, hp, fold_seeds, prep, fit, run=run,
+                                         timer="identity_folds", system="B3 identity folds")
 
 # %%
 if identity_folds and data_root is None:
@@ -272,13 +267,9 @@ if identity_folds and data_root is None:
 comparison = None
 if compare_default and folds is not None:
     untuned = cnn_rnn.default_configuration()
-    u_units = fold_lib.fold_units(clips, untuned, fold_seeds, prep, fit)
-    with run.timed("untuned_folds"):
-        u_outs = dispatch.map_units(cnn_rnn.run_unit, u_units, shared=clips,
-                                    desc="untuned", progress=False)
-    u_cost = {k: sum(o["cost"][k] for o in u_outs) for k in ("steps", "examples")}
-    run.fit_cost("B3 untuned identity folds", fits=len(u_outs),
-                 seconds=run.timing["untuned_folds"], **u_cost)
+    u_units, u_outs = fold_lib.run_folds(clips, untuned, fold_seeds, prep, fit, run=run,
+                                         timer="untuned_folds",
+                                         system="B3 untuned identity folds")
     comparison = fold_lib.fold_comparison((f_units, f_outs), (u_units, u_outs),
                                          identity.to_dict(), n_boot=n_boot, seed=seed)
     run.update(tuned_vs_untuned_folds=comparison)

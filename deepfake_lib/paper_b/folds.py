@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from deepfake_lib.core import stats
+from deepfake_lib.core import dispatch, stats
 
 
 def fold_units(clips, hp: dict, seeds, prep: dict, fit_kw: dict) -> list[dict]:
@@ -26,6 +26,23 @@ def fold_units(clips, hp: dict, seeds, prep: dict, fit_kw: dict) -> list[dict]:
                          "(the demo benchmark's manifest has five; real datasets have none)")
     return [{"seed": int(s), "fold": int(k), "hp": hp, "prep": prep, "fit": fit_kw}
             for s in seeds for k in folds]
+
+
+def run_folds(clips, hp: dict, seeds, prep: dict, fit_kw: dict, *, run, timer: str,
+              system: str) -> tuple[list[dict], list[dict]]:
+    """The :func:`fold_units` of one configuration, run by
+    :func:`deepfake_lib.core.dispatch.map_units`; their seconds go under ``run.timing[timer]``
+    and their optimizer steps and examples under ``system``
+    (:meth:`deepfake_lib.core.results.Run.fit_cost`). Returns ``(units, outs)``. Notebook B3,
+    sections "Every video tested: identity folds" and "Tuned against untuned, every video"."""
+    from deepfake_lib.paper_b.cnn_rnn import run_unit
+
+    units = fold_units(clips, hp, seeds, prep, fit_kw)
+    with run.timed(timer):
+        outs = dispatch.map_units(run_unit, units, shared=clips, desc=timer, progress=False)
+    cost = {k: sum(o["cost"][k] for o in outs) for k in ("steps", "examples")}
+    run.fit_cost(system, fits=len(outs), seconds=run.timing[timer], **cost)
+    return units, outs
 
 
 def out_of_fold(units: list[dict], outs: list[dict]) -> dict:

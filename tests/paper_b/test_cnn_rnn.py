@@ -1,17 +1,18 @@
 """Tests of deepfake_lib.paper_b.cnn_rnn: search space, the model (a series of convolution and
 pooling blocks, every weight gets a gradient, no NaN), separable against ordinary parameter
 counts, and the PSO fitness as dispatched units: the same cost for a position whatever the
-batch it comes in, its order or the evaluations before it."""
+batch it comes in, its order or the evaluations before it; and deepfake_lib.paper_b.folds:
+identity folds, out-of-fold scores, tuned against untuned."""
 
 import json
 
 import numpy as np
 import pytest
 
-from deepfake_lib.core import metrics
+from deepfake_lib.core import metrics, results
 from deepfake_lib.paper_b import cnn_rnn
-from deepfake_lib.paper_b.clips import ClipSet
 from deepfake_lib.paper_b import folds as fold_lib
+from deepfake_lib.paper_b.clips import ClipSet
 
 T, S = 3, 16
 
@@ -243,13 +244,20 @@ def test_fold_split_keeps_the_folds_apart():
     assert (bare.folds == -1).all()
 
 
-def test_out_of_fold_scores_every_video_once_per_seed():
+def test_out_of_fold_scores_every_video_once_per_seed(tmp_path):
     unit, cs = _three_folds()
     units = fold_lib.fold_units(cs, unit["hp"], [0, 1], unit["prep"], unit["fit"])
     assert [(u["seed"], u["fold"]) for u in units] == [(s, k) for s in (0, 1) for k in (0, 1, 2)]
     outs = [cnn_rnn.run_unit(u, cs) for u in units]
     for u, o in zip(units, outs):                  # each unit scores its own fold's videos
         assert set(o["scores"]["video"]) == {f"v{2 * u['fold']}", f"v{2 * u['fold'] + 1}"}
+    run = results.Run("B3_results", {"seed": 0, "results_dir": str(tmp_path)})
+    again = fold_lib.run_folds(cs, unit["hp"], [0, 1], unit["prep"], unit["fit"], run=run,
+                               timer="folds", system="B3 identity folds")
+    assert again[0] == units and [o["scores"] for o in again[1]] == [o["scores"] for o in outs]
+    assert run.values["fit_cost"]["B3 identity folds"] == {
+        "fits": 6, "steps": sum(o["cost"]["steps"] for o in outs),
+        "examples": sum(o["cost"]["examples"] for o in outs)} and run.timing["folds"] > 0
     oof = fold_lib.out_of_fold(units, outs)
     assert sorted(oof["video"]) == [f"v{i}" for i in range(6)] and oof["p"].shape == (6, 2)
     assert oof["y"].tolist() == [int(v[1:]) % 2 for v in oof["video"]]
