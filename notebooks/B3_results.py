@@ -233,7 +233,8 @@ ax.legend(fontsize=7);
 folds = None
 if identity_folds and data_root is None:
     f_units, f_outs = fold_lib.run_folds(clips, hp, fold_seeds, prep, fit, run=run,
-                                         timer="identity_folds", system="B3 identity folds")
+                                         timer="identity_folds",
+                                         system="B3 identity folds")
 
 # %%
 if identity_folds and data_root is None:
