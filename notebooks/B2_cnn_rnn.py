@@ -429,7 +429,7 @@ if compare_default:
                  detail="video AUC tuned - untuned (centre of the search space), one "
                         "seed, paired bootstrap over test identities",
                  data="demo" if data_root is None else (layout or str(data_root)),
-                 units=len(y_test))
+                 units=len(set(groups)))
 run.save();
 
 # %% [markdown]

@@ -122,7 +122,9 @@ display(HTML(report_html.html_findings(a, "C")))
 #    Otherwise a notebook's evidence decides: *reproduced / not-reproduced /
 #    inconclusive-on-demo* (or *-on-dataset*) when intervals over seeds separate in the
 #    claimed direction, the other way, or overlap (where two notebooks measure one claim,
-#    the one on more test videos decides); evidence computed without data gives
+#    a real dataset's measurement before the demo's, then the one on more independent
+#    test units decides, and the reason names the other); evidence computed without
+#    data gives
 #    *consistent* or *not-reproduced-computed* (the book's computation differs; the paper
 #    does not contradict itself by that alone). A claim that a holding check involves, or
 #    that a finding cleared, is *consistent*. The rest is *needs-dataset* (results,

@@ -7,7 +7,8 @@ Nothing here is typed in. A claim's verdict is the first that applies of:
 2. evidence measured on data by a notebook (``values.evidence[key]`` of
    ``book/results/<nb>.json``, written by :meth:`deepfake_lib.core.results.Run.evidence`),
    found through the claim's ``evidence: "<nb>/<key>"`` field or a key equal to the claim
-   id (where several notebooks hold one, the one measured on the most test ``units``): ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
+   id (where several notebooks hold one: a real dataset's before the demo's, then the one on
+   the most independent test ``units``; the others are named in the reason): ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
    ``inconclusive-on-demo`` (``-on-dataset`` when the data was a real dataset);
 3. ``concern``: the claim is the subject of a methodological concern;
 4. evidence computed without data (a formula executed against a framework, a count under the
@@ -138,7 +139,22 @@ def _find_evidence(claim: L.Claim, index: dict[str, dict]) -> tuple[dict | None,
         rec = index.get(claim.evidence)
         return rec, ("" if rec else f"evidence {claim.evidence} not found in the results files")
     hits = [rec for ref, rec in index.items() if ref.split("/", 1)[1] == claim.id]
-    return (max(hits, key=lambda r: r.get("units") or 0) if hits else None), ""
+    return (max(hits, key=_evidence_rank) if hits else None), ""
+
+
+def _evidence_rank(rec: dict) -> tuple[int, int]:
+    """Which of several records of one claim decides: measured on a real dataset before the
+    demo before computed, then the most independent test units (``units``; 0 when absent)."""
+    source = {"dataset": 2, "demo": 1}.get(evidence_source(rec), 0)
+    return source, int(rec.get("units") or 0)
+
+
+def _other_measurements(claim: L.Claim, index: dict[str, dict], used: dict) -> str:
+    """The records of ``claim`` that did not decide, as one line for the verdict's reason."""
+    others = [rec for ref, rec in index.items()
+              if ref.split("/", 1)[1] == claim.id and rec is not used]
+    return "; ".join(f"also measured by {r.get('notebook', '?')} on {r.get('units') or '?'} "
+                     f"units: holds {r.get('holds')}" for r in others)
 
 
 def evidence_source(rec: dict) -> str:
@@ -199,6 +215,8 @@ def decide(claim: L.Claim, ledger: L.Ledger, results_for_claim: list[C.CheckResu
     elif rec is not None and source != "computed":
         v.verdict = _evidence_verdict(rec)
         v.reason = f"{rec.get('claim', '')}: ours {rec.get('ours')!r}; {rec.get('detail', '')}".strip()
+        if not claim.evidence and (also := _other_measurements(claim, index, rec)):
+            v.reason += f" ({also})"
     elif roles:
         v.verdict, v.reason = "concern", _finding_line(roles[0][1], claim.id)
     elif rec is not None:

@@ -189,8 +189,9 @@ class Run:
         do not overlap in the claimed direction -> True, the opposite -> False, overlap ->
         None = inconclusive). The claims dashboard turns it into a verdict; keys look like
         ``"A.fig12.residual_beats_simple"`` (paper, where, what). ``units``: the independent
-        test units (videos) the measurement rests on; where two notebooks measure the same
-        claim, the dashboard reads the one on more units.
+        test units the measurement rests on (the identities where its bootstrap resamples
+        identities, else the videos); where two notebooks measure the same claim on the same
+        kind of data, the dashboard reads the one on more units.
         """
         ev = self.values.setdefault("evidence", {})
         ev[key] = to_jsonable({"claim": claim, "holds": holds, "ours": ours, "detail": detail,

@@ -231,7 +231,8 @@ def paired_mean_auc_difference(y_true: np.ndarray, scores_a: np.ndarray, scores_
     it. ``better`` is :func:`decide` on the interval (True: A better). Notebook B3, section
     "Tuned against untuned, every video".
 
-    Returns ``{"diff", "ci_low", "ci_high", "better", "n", "fits", "method"}``.
+    Returns ``{"diff", "ci_low", "ci_high", "better", "n", "units", "fits", "method"}``
+    (``units``: the test units or groups resampled).
     """
     from sklearn.metrics import roc_auc_score
 
@@ -251,7 +252,7 @@ def paired_mean_auc_difference(y_true: np.ndarray, scores_a: np.ndarray, scores_
     unit = "test units" if groups is None else "groups"
     units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
     return {"diff": diff(y_true, both), "ci_low": lo, "ci_high": hi, "better": decide(lo, hi),
-            "n": int(y_true.size), "fits": k,
+            "n": int(y_true.size), "units": int(units), "fits": k,
             "method": f"paired bootstrap over {units} {unit} of the mean over {k} seeds, "
                       f"{n_boot} resamples"}
 

@@ -98,8 +98,12 @@ def test_two_notebooks_measuring_one_claim_the_one_on_more_units_decides():
              f"B3_results/{key}": rec("B3_results", None, 252)}
     v = V.decide(claim, led, [], index)
     assert v.notebook == "B3_results" and v.verdict == "inconclusive-on-demo"
+    assert "also measured by B2_cnn_rnn on 54 units: holds False" in v.reason
     index[f"B2_cnn_rnn/{key}"]["units"] = 300
     assert V.decide(claim, led, [], index).verdict == "not-reproduced-on-demo"
+    # a real dataset's measurement decides before the demo's, whatever the units
+    index[f"B2_cnn_rnn/{key}"].update(units=5, data="celebdf", holds=True)
+    assert V.decide(claim, led, [], index).verdict == "reproduced-on-dataset"
     # records written before units existed count as 0 units: the first one found decides
     old = {f"B2_cnn_rnn/{key}": {**rec("B2_cnn_rnn", False, 0), "units": None}}
     assert V.decide(claim, led, [], old).notebook == "B2_cnn_rnn"

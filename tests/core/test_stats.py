@@ -145,7 +145,7 @@ def test_paired_mean_auc_difference_is_the_mean_of_per_seed_differences():
     brute = np.mean([roc_auc_score(y, a[:, j]) - roc_auc_score(y, b[:, j]) for j in range(3)])
     assert d["diff"] == pytest.approx(brute) and d["fits"] == 3 and d["n"] == 40
     assert d["ci_low"] < d["diff"] < d["ci_high"] and d["better"] is True
-    assert "20 groups" in d["method"]
+    assert "20 groups" in d["method"] and d["units"] == 20
     same = stats.paired_mean_auc_difference(y, a, a, groups, n_boot=50)
     assert same["diff"] == 0 and same["ci_low"] == same["ci_high"] == 0 and same["better"] is None
     flipped = stats.paired_mean_auc_difference(y, b, a, groups, n_boot=200)

@@ -307,13 +307,25 @@ def test_fold_comparison_pairs_videos_by_id_and_refuses_other_seeds():
         return 0.5 + 0.01 * ((int(v[1:]) * 7 + s) % 5)
 
     identity = {f"v{i}": f"id{i // 2}" for i in range(12)}
-    comp = fold_lib.fold_comparison(runs(good), runs(flat, order=-1), identity, n_boot=100)
+    fold_of = {f"v{i}": i // 4 for i in range(12)}
+    comp = fold_lib.fold_comparison(runs(good), runs(flat, order=-1), identity, fold_of,
+                                    {"without fold 1": {0, 2}, "fold 0": {0}}, n_boot=100)
     assert comp["tuned"]["auc"] == 1.0 and comp["seeds"] == [0, 1]
+    assert comp["per_seed"] == pytest.approx([1.0 - u for u in comp["untuned"]["per_seed"]])
+    assert np.mean(comp["per_seed"]) == pytest.approx(comp["difference"]["diff"])
+    assert comp["subsets"]["without fold 1"]["n"] == 8 and comp["subsets"]["fold 0"]["n"] == 4
     assert comp["untuned"]["runs_below_ln2"] == 0 and comp["tuned"]["runs_below_ln2"] == 6
     same_order = fold_lib.fold_comparison(runs(good), runs(flat), identity, n_boot=100)
     assert comp["untuned"]["auc"] == pytest.approx(same_order["untuned"]["auc"])
     assert comp["difference"]["diff"] == pytest.approx(1.0 - comp["untuned"]["auc"])
     text = fold_lib.comparison_report(comp, {"filters": 21}, {"filters": 40})
-    assert "tuned - untuned" in text and "{'filters': 40}" in text
+    assert "tuned - untuned" in text and "{'filters': 40}" in text and "fold 0: " in text
+    b2 = {"params": {"pso_epochs": 2}, "values": {"pso_distinct_val_accuracies": 3,
+                                                  "pso": {"swarm": 5, "iters": 3, "trained": 14}}}
+    rec = fold_lib.pso_evidence(comp, b2)
+    assert rec["holds"] is comp["difference"]["better"] and rec["units"] == 6   # identities
+    assert "5 particles x 3 iterations (paper 15 x 8)" in rec["detail"]
+    assert "not the paper's PSO" in rec["detail"] and "fold 0: " in rec["detail"]
+    assert "tuned 6/6, untuned 0/6" in rec["detail"]
     with pytest.raises(ValueError, match="same seeds"):
         fold_lib.fold_comparison(runs(good), runs(flat, seeds=(0, 2)), identity)
