@@ -1,7 +1,8 @@
 """A notebook run with ``dfbook run --on-ray`` writes the results file the inline smoke run
 wrote: the executor is chosen from outside, and changes no number.
 
-B3 dispatches its five runs and its identity-fold runs through ``map_units``; here they run
+B3 dispatches its five runs and its identity-fold runs (PSO's choice and the untuned
+configuration) through ``map_units``; here they run
 as tasks on a local 2-CPU Ray started inside the notebook's kernel (``--on-ray B3_results``:
 that notebook alone), without the run store (every fit runs).
 """
@@ -38,7 +39,8 @@ def test_b3_on_a_local_ray_gives_the_inline_results_file(smoke_results_dir, tmp_
     on_ray = json.loads((tmp_path / "results" / "B3_results" / inline.name).read_text())
     first = json.loads(inline.read_text())
     folds = on_ray["values"]["identity_folds"]["folds"] * len(on_ray["params"]["fold_seeds"])
+    configs = 2 if "tuned_vs_untuned_folds" in on_ray["values"] else 1    # + the untuned one
     assert on_ray["execution"]["executor"] == "ray"
-    assert on_ray["execution"]["units_run"] == 5 + folds
+    assert on_ray["execution"]["units_run"] == 5 + folds * configs
     assert first["execution"]["executor"] == "inline"
     assert results.without_timing(on_ray) == results.without_timing(first)
