@@ -324,8 +324,11 @@ def test_fold_comparison_pairs_videos_by_id_and_refuses_other_seeds():
                                                   "pso": {"swarm": 5, "iters": 3, "trained": 14}}}
     rec = fold_lib.pso_evidence(comp, b2)
     assert rec["holds"] is comp["difference"]["better"] and rec["units"] == 6   # identities
+    unread = fold_lib.pso_evidence(comp, b2, unread="without fold 1")
+    assert unread["ours"] == comp["subsets"]["without fold 1"] and unread["units"] == 4
+    assert "the verdict reads without fold 1, whose labels no choice read" in unread["detail"]
     assert "5 particles x 3 iterations (paper 15 x 8)" in rec["detail"]
-    assert "not the paper's PSO" in rec["detail"] and "fold 0: " in rec["detail"]
+    assert "not the paper's PSO" in rec["detail"] and "fold 0 (4 videos): " in rec["detail"]
     assert "tuned 6/6, untuned 0/6" in rec["detail"]
     with pytest.raises(ValueError, match="same seeds"):
         fold_lib.fold_comparison(runs(good), runs(flat, seeds=(0, 2)), identity)
