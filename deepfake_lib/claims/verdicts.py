@@ -8,7 +8,8 @@ Nothing here is typed in. A claim's verdict is the first that applies of:
    ``book/results/<nb>.json``, written by :meth:`deepfake_lib.core.results.Run.evidence`),
    found through the claim's ``evidence: "<nb>/<key>"`` field or a key equal to the claim
    id (where several notebooks hold one: a real dataset's before the demo's, then the one on
-   the most independent test ``units``; the others are named in the reason): ``holds`` True -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
+   the most independent test ``units``; the others are named in the reason): ``holds`` True
+   -> ``reproduced-on-demo``, False -> ``not-reproduced-on-demo``, None ->
    ``inconclusive-on-demo`` (``-on-dataset`` when the data was a real dataset);
 3. ``concern``: the claim is the subject of a methodological concern;
 4. evidence computed without data (a formula executed against a framework, a count under the
@@ -138,8 +139,13 @@ def _find_evidence(claim: L.Claim, index: dict[str, dict]) -> tuple[dict | None,
     if claim.evidence:
         rec = index.get(claim.evidence)
         return rec, ("" if rec else f"evidence {claim.evidence} not found in the results files")
-    hits = [rec for ref, rec in index.items() if ref.split("/", 1)[1] == claim.id]
+    hits = _records_of(claim, index)
     return (max(hits, key=_evidence_rank) if hits else None), ""
+
+
+def _records_of(claim: L.Claim, index: dict[str, dict]) -> list[dict]:
+    """Every evidence record whose key is the claim's id, in whichever notebook."""
+    return [rec for ref, rec in index.items() if ref.split("/", 1)[1] == claim.id]
 
 
 def _evidence_rank(rec: dict) -> tuple[int, int]:
@@ -151,8 +157,7 @@ def _evidence_rank(rec: dict) -> tuple[int, int]:
 
 def _other_measurements(claim: L.Claim, index: dict[str, dict], used: dict) -> str:
     """The records of ``claim`` that did not decide, as one line for the verdict's reason."""
-    others = [rec for ref, rec in index.items()
-              if ref.split("/", 1)[1] == claim.id and rec is not used]
+    others = [rec for rec in _records_of(claim, index) if rec is not used]
     return "; ".join(f"also measured by {r.get('notebook', '?')} on {r.get('units') or '?'} "
                      f"units: holds {r.get('holds')}" for r in others)
 

@@ -188,6 +188,13 @@ def auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | No
             "method": f"bootstrap over {units} {unit}, {n_boot} resamples"}
 
 
+def _mean_auc(y: np.ndarray, s: np.ndarray) -> float:
+    """Mean ROC AUC of the ``k`` columns (fits) of scores ``s`` ``(n, k)``."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(np.mean([roc_auc_score(y, s[:, j]) for j in range(s.shape[1])]))
+
+
 def mean_auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray | None = None,
                       n_boot: int = 1000, seed: int = 0) -> dict:
     """Mean ROC AUC of ``k`` fits (seeds) scored on the same ``(n,)`` test units, ``scores``
@@ -199,24 +206,19 @@ def mean_auc_interval(y_true: np.ndarray, scores: np.ndarray, groups: np.ndarray
 
     Returns ``{"auc", "ci_low", "ci_high", "n", "fits", "above_chance", "method"}``.
     """
-    from sklearn.metrics import roc_auc_score
-
     y_true, scores = np.asarray(y_true), np.asarray(scores, dtype=float)
     if scores.ndim != 2 or scores.shape[0] != y_true.size:
         raise ValueError(f"scores must have shape (n, k) with n = {y_true.size} test units, "
                          f"got {scores.shape}")
 
-    def mean_auc(y, s):
-        return float(np.mean([roc_auc_score(y, s[:, j]) for j in range(s.shape[1])]))
-
-    auc = mean_auc(y_true, scores) if np.unique(y_true).size > 1 else float("nan")
+    auc = _mean_auc(y_true, scores) if np.unique(y_true).size > 1 else float("nan")
     unit = "test units" if groups is None else "groups"
     units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
     base = {"auc": auc, "n": int(y_true.size), "fits": int(scores.shape[1])}
     if units < MIN_UNITS:
         return {**base, "ci_low": float("nan"), "ci_high": float("nan"), "above_chance": None,
                 "method": f"no interval: {units} {unit}, fewer than {MIN_UNITS}"}
-    lo, hi = bootstrap_metric(y_true, scores, mean_auc, groups, n_boot=n_boot, seed=seed)
+    lo, hi = bootstrap_metric(y_true, scores, _mean_auc, groups, n_boot=n_boot, seed=seed)
     return {**base, "ci_low": lo, "ci_high": hi, "above_chance": decide(lo - 0.5, hi - 0.5),
             "method": f"bootstrap over {units} {unit} of the mean over {scores.shape[1]} "
                       f"fits, {n_boot} resamples"}
@@ -234,27 +236,18 @@ def paired_mean_auc_difference(y_true: np.ndarray, scores_a: np.ndarray, scores_
     Returns ``{"diff", "ci_low", "ci_high", "better", "n", "units", "fits", "method"}``
     (``units``: the test units or groups resampled).
     """
-    from sklearn.metrics import roc_auc_score
-
     a, b = np.asarray(scores_a, dtype=float), np.asarray(scores_b, dtype=float)
     y_true = np.asarray(y_true)
     if a.shape != b.shape or a.ndim != 2 or a.shape[0] != y_true.size:
         raise ValueError(f"both systems need scores of shape (n, k) with n = {y_true.size} "
                          f"test units and the same seeds, got {a.shape} and {b.shape}")
-    k = a.shape[1]
-
-    def diff(y, s):
-        return float(np.mean([roc_auc_score(y, s[:, j]) - roc_auc_score(y, s[:, k + j])
-                              for j in range(k)]))
-
-    both = np.concatenate([a, b], axis=1)
-    lo, hi = bootstrap_metric(y_true, both, diff, groups, n_boot=n_boot, seed=seed)
+    d = paired_bootstrap_difference(y_true, a, b, _mean_auc, groups, n_boot=n_boot, seed=seed)
     unit = "test units" if groups is None else "groups"
     units = y_true.size if groups is None else np.unique(np.asarray(groups)).size
-    return {"diff": diff(y_true, both), "ci_low": lo, "ci_high": hi, "better": decide(lo, hi),
-            "n": int(y_true.size), "units": int(units), "fits": k,
-            "method": f"paired bootstrap over {units} {unit} of the mean over {k} seeds, "
-                      f"{n_boot} resamples"}
+    return {**d, "better": decide(d["ci_low"], d["ci_high"]), "n": int(y_true.size),
+            "units": int(units), "fits": a.shape[1],
+            "method": f"paired bootstrap over {units} {unit} of the mean over {a.shape[1]} "
+                      f"seeds, {n_boot} resamples"}
 
 
 def paired_seed_difference(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> dict:

@@ -17,9 +17,9 @@ from deepfake_lib.core import dispatch, stats
 
 
 def fold_units(clips, hp: dict, seeds, prep: dict, fit_kw: dict) -> list[dict]:
-    """One :func:`~deepfake_lib.paper_b.cnn_rnn.run_unit` unit per seed and identity fold of ``clips`` (seed-major):
-    every video is scored once per seed, by a model that never saw its identity. Notebook
-    B3, section "Every video tested: identity folds"."""
+    """One :func:`~deepfake_lib.paper_b.cnn_rnn.run_unit` unit per seed and identity fold
+    of ``clips`` (seed-major): every video is scored once per seed, by a model that never
+    saw its identity. Notebook B3, section "Every video tested: identity folds"."""
     folds = sorted(set(clips.folds[clips.folds >= 0].tolist()))
     if len(folds) < 2:
         raise ValueError(f"identity folds need at least two folds, the clips have {folds} "
